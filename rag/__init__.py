@@ -1,0 +1,3 @@
+from rag.assistant import Assistant
+
+__all__ = ["Assistant"]

@@ -1,0 +1,251 @@
+"""Documents: the record, loaders for each input format, encodings and stable ids.
+
+Every loader yields `Document`s or `LoadError`s; a bad file or line never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import frontmatter
+import trafilatura
+import yaml
+
+SUPPORTED_SUFFIXES = (".jsonl", ".txt", ".md", ".html", ".htm")
+ID_PATTERN = re.compile(r"^[\w.:@/-]{1,200}$")
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    text: str
+    date: str = ""
+    source: str = ""
+    url: str = ""
+    lang: str = "ru"
+    origin: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text alone: equal hashes under different ids are duplicates."""
+        return _sha(" ".join(self.text.split()).casefold())
+
+    @property
+    def record_hash(self) -> str:
+        """Hash of everything stored: a change here means the document must be replaced."""
+        return _sha(json.dumps([self.title, self.date, self.source, self.url, self.lang, self.text], ensure_ascii=False))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LoadError:
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def clean_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return re.sub(r"[ \t\u00a0]+\n", "\n", text).strip()
+
+
+def normalise_date(value: object) -> str:
+    """ISO date (YYYY-MM-DD) from a date, datetime or string; '' when absent. Raises ValueError when malformed."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text) or None
+    if match:
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    match = re.match(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", text)
+    if match:
+        return date(int(match[3]), int(match[2]), int(match[1])).isoformat()
+    raise ValueError(f"date {text!r} is not YYYY-MM-DD")
+
+
+def decode_bytes(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then Windows-1251, the usual legacy encoding of Russian files."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1251", errors="strict") if _looks_cp1251(data) else None
+    if text is None:
+        raise ValueError("neither UTF-8 nor Windows-1251 text")
+    return text
+
+
+def _looks_cp1251(data: bytes) -> bool:
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in text)
+    return letters > 0 and cyrillic / letters > 0.3
+
+
+def read_text_file(path: Path, max_bytes: int) -> str:
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError("file is empty")
+    if size > max_bytes:
+        raise ValueError(f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit (RAG_MAX_FILE_MB)")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (contains NUL bytes), not text")
+    text = decode_bytes(data)
+    if not text.strip():
+        raise ValueError("file has no text")
+    return text
+
+
+def path_id(path: Path, root: Path | None) -> str:
+    """A stable id from the path: relative to the folder that was ingested, without the extension."""
+    relative = path.relative_to(root) if root is not None else Path(path.name)
+    return relative.with_suffix("").as_posix()
+
+
+def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | None]]:
+    """(file, root folder or None) for every file named or found under a named folder, sorted."""
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                yield file, path
+        else:
+            yield path, None
+
+
+def load_path(path: Path, root: Path | None, max_bytes: int) -> Iterator[Document | LoadError]:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        yield LoadError(str(path), "no such file or folder")
+        return
+    if suffix not in SUPPORTED_SUFFIXES:
+        yield LoadError(str(path), f"unknown extension {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
+        return
+    if suffix == ".jsonl":
+        yield from _load_jsonl(path, max_bytes)
+        return
+    try:
+        text = read_text_file(path, max_bytes)
+    except (ValueError, OSError) as exc:
+        yield LoadError(str(path), str(exc))
+        return
+    try:
+        loader = _load_html if suffix in (".html", ".htm") else _load_markdown
+        yield loader(text, path_id(path, root), str(path))
+    except ValueError as exc:
+        yield LoadError(str(path), str(exc))
+
+
+def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | LoadError]:
+    """Streamed line by line, so the size limit applies to each release, not to the whole file."""
+    if path.stat().st_size == 0:
+        yield LoadError(str(path), "file is empty")
+        return
+    with path.open("rb") as stream:
+        if b"\x00" in stream.read(8192):
+            yield LoadError(str(path), "binary file (contains NUL bytes), not text")
+            return
+        stream.seek(0)
+        for number, raw in enumerate(stream, start=1):
+            where = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                if len(raw) > max_bytes:
+                    raise ValueError(f"line is {len(raw) / 2**20:.1f} MB, over the limit (RAG_MAX_FILE_MB)")
+                yield record_to_document(json.loads(decode_bytes(raw)), where=where)
+            except json.JSONDecodeError as exc:
+                yield LoadError(where, f"broken JSON ({exc.msg} at column {exc.colno})")
+            except ValueError as exc:
+                yield LoadError(where, str(exc))
+
+
+def record_to_document(record: object, where: str) -> Document:
+    if not isinstance(record, dict):
+        raise ValueError("a line must be a JSON object")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("missing or empty field 'text'")
+    doc_id = str(record.get("id") or "").strip()
+    if not doc_id:
+        raise ValueError("missing field 'id'")
+    if not ID_PATTERN.match(doc_id):
+        raise ValueError(f"field 'id' {doc_id!r} has characters other than letters, digits and . : @ / - _")
+    try:
+        doc_date = normalise_date(record.get("date"))
+    except ValueError as exc:
+        raise ValueError(f"field 'date': {exc}") from None
+    text = clean_text(text)
+    return Document(
+        id=doc_id,
+        title=clean_text(str(record.get("title") or "")) or _first_line(text),
+        text=text,
+        date=doc_date,
+        source=str(record.get("source") or ""),
+        url=str(record.get("url") or ""),
+        lang=str(record.get("lang") or "ru"),
+        origin=where,
+    )
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0].lstrip("# ").strip()
+    return line[:150]
+
+
+def _load_markdown(text: str, doc_id: str, where: str) -> Document:
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"broken front matter: {exc}") from None
+    meta = dict(post.metadata)
+    body = clean_text(post.content)
+    if not body:
+        raise ValueError("no text after the front matter")
+    title = str(meta.get("title") or "")
+    if not title:
+        heading = re.match(r"^#\s+(.+)$", body, flags=re.M)
+        title = heading[1].strip() if heading else _first_line(body)
+    return record_to_document(
+        {**meta, "id": str(meta.get("id") or doc_id), "title": title, "text": body}, where=where
+    )
+
+
+def _load_html(text: str, doc_id: str, where: str) -> Document:
+    extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
+    body = extracted.text if extracted is not None else ""
+    if not body or not body.strip():
+        raise ValueError("no main text found in the HTML page")
+    return record_to_document(
+        {
+            "id": doc_id,
+            "title": extracted.title or "",
+            "date": extracted.date or "",
+            "source": extracted.sitename or "",
+            "url": extracted.url or "",
+            "lang": "ru",
+            "text": body,
+        },
+        where=where,
+    )

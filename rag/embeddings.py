@@ -1,0 +1,112 @@
+"""Sentence embeddings: the bundled offline Russian model, or any sentence-transformers model.
+
+The bundled model is navec's Russian news word vectors (shipped inside the `natasha` package),
+SIF-weighted and averaged by sentence-transformers' StaticEmbedding. It is built once into the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from rag.settings import BUILTIN_EMBEDDING, Settings
+
+BUILTIN_VERSION = "v1"
+SIF_A = 1e-4
+
+
+def embedding_id(settings: Settings) -> str:
+    """What an index records about its vectors; a different id means the vectors do not mix."""
+    if settings.embedding_model == BUILTIN_EMBEDDING:
+        return f"{BUILTIN_EMBEDDING}-{BUILTIN_VERSION}"
+    return settings.embedding_model
+
+
+class Embedder:
+    """Turns texts into L2-normalised float32 vectors."""
+
+    def __init__(self, settings: Settings):
+        from sentence_transformers import SentenceTransformer
+
+        self.id = embedding_id(settings)
+        self.batch_size = settings.embedding_batch_size
+        location = builtin_model_path(settings.cache_dir) if settings.embedding_model == BUILTIN_EMBEDDING else None
+        self.model = SentenceTransformer(str(location or settings.embedding_model), device="cpu")
+        self.dimension = int(self.model.get_embedding_dimension())
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return vectors.astype(np.float32, copy=False)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+def builtin_model_path(cache_dir: Path) -> Path:
+    target = cache_dir / "models" / f"{BUILTIN_EMBEDDING}-{BUILTIN_VERSION}"
+    if not (target / "modules.json").exists():
+        _build_builtin(target)
+    return target
+
+
+def _build_builtin(target: Path) -> None:
+    """Build into a temporary folder and rename, so an interrupted build never leaves half a model."""
+    from navec import Navec
+    import natasha
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+
+    tar = Path(natasha.__file__).parent / "data" / "emb" / "navec_news_v1_1B_250K_300d_100q.tar"
+    navec = Navec.load(str(tar))
+    weights = navec.pq.unpack().astype(np.float32)
+    words = list(navec.vocab.words)
+    counts = np.asarray(navec.vocab.counts, dtype=np.float64)
+
+    # SIF: frequent words say little about a passage, so they weigh less.
+    probability = counts / counts.sum()
+    weights *= (SIF_A / (SIF_A + probability)).astype(np.float32)[:, None]
+
+    vocab: dict[str, int] = {}
+    keep: list[int] = []
+    for index, word in enumerate(words):
+        key = word.replace("ё", "е")
+        if word in ("<unk>", "<pad>") or key in vocab:
+            continue
+        vocab[key] = len(keep)
+        keep.append(index)
+    matrix = np.vstack([np.zeros((1, weights.shape[1]), dtype=np.float32), weights[keep]])
+    vocab = {word: index + 1 for word, index in vocab.items()}
+    vocab["[UNK]"] = 0
+
+    model = SentenceTransformer(
+        modules=[StaticEmbedding(_tokenizer(vocab), embedding_weights=matrix), Normalize()], device="cpu"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    try:
+        model.save(str(staging))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _tokenizer(vocab: dict[str, int]):
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    tokenizer = Tokenizer(WordLevel(vocab=vocab, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Sequence(
+        [normalizers.NFKC(), normalizers.Lowercase(), normalizers.Replace("ё", "е")]
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    return tokenizer

@@ -1,0 +1,130 @@
+"""From a user's question (and the conversation so far) to what retrieval searches for.
+
+Reads date expressions ("28 февраля 2022 года", "в июле 2023 года", "весной 2025", "в 2014 году",
+"с января по март 2024"), the language, and merges a follow-up question with the one it follows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+
+from rag.text import detect_language, normalise, terms
+
+MONTHS = {
+    1: r"январ\w*|january|jan|қаңтар\w*", 2: r"феврал\w*|february|feb|ақпан\w*", 3: r"март\w*|march|наурыз\w*",
+    4: r"апрел\w*|april|apr|сәуір\w*", 5: r"ма[йяею]|may|мамыр\w*", 6: r"июн[ьяюе]\w*|june|маусым\w*",
+    7: r"июл[ьяюе]\w*|july|шілде\w*", 8: r"август\w*|august|aug|тамыз\w*", 9: r"сентябр\w*|september|sept?|қыркүйек\w*",
+    10: r"октябр\w*|october|oct|қазан\w*", 11: r"ноябр\w*|november|nov|қараша\w*", 12: r"декабр\w*|december|dec|желтоқсан\w*",
+}
+MONTH_ALTERNATION = "|".join(f"(?P<m{n}>{pattern})" for n, pattern in MONTHS.items())
+MONTH = rf"(?:{MONTH_ALTERNATION})"
+YEAR = r"(?P<year>(?:19|20)\d\d)"
+SEASONS = {r"зим\w*|winter|қыс\w*": (12, 2), r"весн\w*|весной|spring|көктем\w*": (3, 5),
+           r"лет\w*|summer|жаз\w*": (6, 8), r"осен\w*|autumn|fall|күз\w*": (9, 11)}
+
+DAY_DATE = re.compile(rf"\b(?P<day>[0-3]?\d)\s+{MONTH}\s+{YEAR}")
+NUMERIC_DATE = re.compile(r"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d\d)\b")
+MONTH_RANGE = re.compile(rf"\b(?:с|from)\s+(?P<first>\w+)\s+(?:по|до|to|and)\s+(?P<last>\w+)\s+{YEAR}")
+MONTH_LIST = re.compile(rf"\b(?P<months>(?:(?:{MONTH})(?:\s*(?:,|и|and)\s*)?)+)\s+{YEAR}")
+SEASON_DATE = re.compile(rf"\b(?P<season>{'|'.join(SEASONS)})\s+{YEAR}")
+YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of)\s+{YEAR}(?:\s*(?:году|г\.|год|-м|-го)|\b)")
+
+FOLLOWUP_MARKERS = {
+    "он", "она", "оно", "они", "его", "ее", "их", "ему", "ей", "им", "него", "нее", "них", "там", "тогда",
+    "этот", "эта", "это", "эти", "этого", "этой", "этом", "этих", "этим", "тот", "та", "те", "такой",
+    "той", "том", "тех", "ним", "ней", "it", "they", "them", "that", "this", "there", "then",
+}
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, year: int, first_month: int, last_month: int, first_day: int = 1, last_day: int | None = None):
+        last_year = year
+        if first_month > last_month:  # winter: December of the year before
+            year -= 1
+        last_day = last_day or calendar.monthrange(last_year, last_month)[1]
+        return cls(year * 10000 + first_month * 100 + first_day, last_year * 10000 + last_month * 100 + last_day)
+
+
+@dataclass
+class Query:
+    question: str
+    search_text: str
+    terms: list[str]
+    language: str
+    dates: DateRange | None = None
+    used_history: list[str] = field(default_factory=list)
+
+
+def _month(match: re.Match) -> int:
+    return next(n for n in MONTHS if match.groupdict().get(f"m{n}"))
+
+
+def _month_of(word: str) -> int | None:
+    for number, pattern in MONTHS.items():
+        if re.fullmatch(pattern, word):
+            return number
+    return None
+
+
+def parse_dates(question: str) -> DateRange | None:
+    text = normalise(question)
+    if match := NUMERIC_DATE.search(text):
+        day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
+        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+            return DateRange.of(year, month, month, day, day)
+    if match := DAY_DATE.search(text):
+        year, month, day = int(match["year"]), _month(match), int(match["day"])
+        if 1 <= day <= calendar.monthrange(year, month)[1]:
+            return DateRange.of(year, month, month, day, day)
+    if match := MONTH_RANGE.search(text):
+        first, last = _month_of(match["first"]), _month_of(match["last"])
+        if first and last and first <= last:
+            return DateRange.of(int(match["year"]), first, last)
+    if match := MONTH_LIST.search(text):
+        months = [_month_of(w) for w in re.findall(r"[^\W\d_]+", match["months"])]
+        months = [m for m in months if m]
+        if months:
+            return DateRange.of(int(match["year"]), min(months), max(months))
+    if match := SEASON_DATE.search(text):
+        first, last = next(span for pattern, span in SEASONS.items() if re.fullmatch(pattern, match["season"]))
+        return DateRange.of(int(match["year"]), first, last)
+    if match := YEAR_ONLY.search(text):
+        return DateRange.of(int(match["year"]), 1, 12)
+    return None
+
+
+def is_followup(question: str) -> bool:
+    lowered = normalise(question).strip()
+    tokens = re.findall(r"[^\W\d_]+", lowered)
+    if lowered.startswith(("а ", "и ", "and ", "what about", "а что", "ал ")):
+        return True
+    return any(t in FOLLOWUP_MARKERS for t in tokens) or len(terms(question)) < 2
+
+
+def build_query(question: str, history: list[str] | None = None) -> Query:
+    """History is the user's earlier questions, oldest first."""
+    history = [h for h in (history or []) if h and h.strip()]
+    used: list[str] = []
+    if history and is_followup(question):
+        used = history[-2:] if is_followup(history[-1]) and len(history) > 1 else history[-1:]
+    dates = parse_dates(question)
+    for earlier in reversed(used):
+        dates = dates or parse_dates(earlier)
+    current_terms = terms(question)
+    earlier_terms = [t for h in used for t in terms(h)]
+    return Query(
+        question=question,
+        search_text=" ".join([*used, question]),
+        # The current question's words count twice: it says what is asked now.
+        terms=current_terms * 2 + earlier_terms,
+        language=detect_language(question),
+        dates=dates,
+        used_history=used,
+    )

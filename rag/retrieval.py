@@ -1,0 +1,75 @@
+"""Fused retrieval: dense vectors from Chroma and BM25 over stems, combined by weighted reciprocal rank.
+
+A date range read from the question is soft: passages inside it are searched separately and their
+fused score is multiplied by `date_boost`, so they rise to the top when they exist but the rest of the
+corpus still answers when they do not. Explicit filters (date_from/date_to/sources) are hard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.query import Query
+from rag.settings import Settings
+from rag.store.index import Index
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: int | None = None
+    date_to: int | None = None
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def from_iso(cls, date_from: str | None = None, date_to: str | None = None, sources=()) -> "Filters":
+        def number(value: str | None) -> int | None:
+            return int(value.replace("-", "")) if value else None
+
+        return cls(number(date_from), number(date_to), tuple(sources or ()))
+
+
+@dataclass
+class Passage:
+    chunk_id: str
+    doc_id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    text: str
+    score: float
+
+
+def retrieve(index: Index, query: Query, settings: Settings, filters: Filters = Filters(),
+             query_vector: np.ndarray | None = None) -> list[Passage]:
+    vector = query_vector if query_vector is not None else index.embedder.embed_one(query.search_text)
+    scores = _fused(index, query, vector, settings, filters.date_from, filters.date_to, filters.sources)
+    if query.dates is not None:
+        start = max(query.dates.start, filters.date_from or 0)
+        end = min(query.dates.end, filters.date_to or 99991231)
+        if start <= end:
+            inside = _fused(index, query, vector, settings, start, end, filters.sources)
+            for chunk_id, score in inside.items():
+                scores[chunk_id] = max(scores.get(chunk_id, 0.0), score * settings.date_boost)
+    best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: settings.top_k]
+    stored = index.chunks([chunk_id for chunk_id, _ in best])
+    return [
+        Passage(c.chunk_id, c.doc_id, c.title, c.date, c.source, c.url, c.text, score)
+        for chunk_id, score in best
+        if (c := stored.get(chunk_id)) is not None
+    ]
+
+
+def _fused(index: Index, query: Query, vector: np.ndarray, settings: Settings, date_from: int | None,
+           date_to: int | None, sources: tuple[str, ...]) -> dict[str, float]:
+    n = settings.candidates
+    dense = index.dense_search(vector, n, date_from, date_to, list(sources))
+    mask = index.lexical.filter_mask(date_from, date_to, list(sources))
+    lexical = index.lexical.search(query.terms, n, mask)
+    scores: dict[str, float] = {}
+    for weight, hits in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
+        for rank, (chunk_id, _) in enumerate(hits):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (settings.rrf_k + rank + 1)
+    return scores

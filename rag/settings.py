@@ -1,0 +1,83 @@
+"""Every setting of the product, typed, read from RAG_* environment variables and an optional TOML file.
+
+Priority: explicit arguments > environment > settings file > defaults. The file is
+`$RAG_SETTINGS_FILE` if set, else `./rag.toml` when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+BUILTIN_EMBEDDING = "navec-news-sif"
+
+
+def _settings_file() -> Path | None:
+    explicit = os.environ.get("RAG_SETTINGS_FILE")
+    if explicit:
+        return Path(explicit)
+    local = Path("rag.toml")
+    return local if local.exists() else None
+
+
+def _user_dir(env: str, fallback: str) -> Path:
+    return Path(os.environ.get(env) or Path.home() / fallback) / "rag"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    index_dir: Path = Field(default_factory=lambda: _user_dir("XDG_DATA_HOME", ".local/share") / "index")
+    cache_dir: Path = Field(default_factory=lambda: _user_dir("XDG_CACHE_HOME", ".cache"))
+
+    embedding_model: str = Field(
+        BUILTIN_EMBEDDING,
+        description="'navec-news-sif' (bundled, offline) or any sentence-transformers model name or path",
+    )
+    embedding_batch_size: int = 256
+
+    chroma_host: str | None = Field(None, description="Chroma server host; unset means embedded Chroma in index_dir")
+    chroma_port: int = 8000
+    chroma_collection: str = "press_releases"
+
+    chunk_chars: int = Field(800, description="target chunk length in characters")
+    max_file_mb: float = 20.0
+
+    candidates: int = Field(60, description="hits taken from each retriever before fusion")
+    top_k: int = Field(10, description="passages returned by retrieval")
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    lexical_weight: float = 1.0
+    date_boost: float = Field(2.0, description="score multiplier for passages inside a date range named in the question")
+
+    answer_sentences: int = 3
+    answer_passages: int = 5
+    min_evidence: float = Field(0.45, description="refuse when the best sentence covers less of the question than this")
+
+    mode: Literal["extractive"] = "extractive"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _settings_file()
+        if path is not None:
+            if not path.exists():
+                raise FileNotFoundError(f"settings file {path} (from RAG_SETTINGS_FILE) does not exist")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)

@@ -1,0 +1,128 @@
+"""The index: manifest + Chroma vectors + lexical index, kept in sync.
+
+Write protocol (so that Ctrl-C or kill at any point leaves an index the next open repairs):
+1. the ids of the documents about to change are recorded as `pending` in the manifest;
+2. their old vectors are deleted and new ones upserted in Chroma (ids are deterministic, so a repeat
+   never duplicates);
+3. the manifest replaces their rows in one transaction; the lexical index is rebuilt; `pending` cleared.
+On open, a non-empty `pending` triggers `repair()`: vectors of pending documents are rewritten from the
+manifest and vectors the manifest does not know are deleted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rag.chunking import Chunk
+from rag.documents import Document
+from rag.embeddings import Embedder
+from rag.settings import Settings
+from rag.store.lexical import LexicalIndex
+from rag.store.manifest import Manifest, StoredChunk
+from rag.store.vectors import EmbeddingMismatch, VectorStore
+from rag.text import terms
+
+__all__ = ["Index", "EmbeddingMismatch"]
+
+
+class Index:
+    def __init__(self, settings: Settings, embedder: Embedder, index_dir: Path | None = None, rebuild: bool = False):
+        self.settings = settings
+        self.embedder = embedder
+        self.dir = Path(index_dir or settings.index_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.manifest = Manifest(self.dir / "manifest.sqlite")
+        self.vectors = VectorStore(settings, self.dir, embedder.id, embedder.dimension, rebuild=rebuild)
+        if rebuild:
+            self._embed_from_manifest(self.manifest.all_doc_ids())
+        self.lexical = LexicalIndex.load(self.dir / "lexical")
+        if self.manifest.pending():
+            self.repair()
+        self._refresh_lexical()
+
+    def close(self) -> None:
+        self.manifest.close()
+
+    def _refresh_lexical(self) -> None:
+        generation = self.manifest.generation
+        if self.lexical is None or self.lexical.generation != generation:
+            self.lexical = LexicalIndex.build(self.manifest.all_chunk_rows(), generation)
+            self.lexical.save(self.dir / "lexical")
+
+    def write(self, documents: list[Document], chunks: list[Chunk]) -> None:
+        """Add or replace documents (with all their chunks) atomically as seen by readers of the manifest."""
+        if not documents:
+            return
+        doc_ids = [d.id for d in documents]
+        self.manifest.set_pending(doc_ids)
+        stale = set(self.manifest.chunk_ids(doc_ids)) - {c.id for c in chunks}
+        self.vectors.delete(sorted(stale))
+        vectors = self.embedder.embed([c.search_text for c in chunks])
+        self.vectors.upsert(
+            [c.id for c in chunks], vectors, [c.doc_id for c in chunks], [c.date for c in chunks],
+            [c.source for c in chunks],
+        )
+        self.manifest.replace(documents, chunks, [" ".join(terms(c.search_text)) for c in chunks])
+        self.manifest.set_pending([])
+
+    def remove(self, doc_ids: list[str]) -> list[str]:
+        """Remove documents; returns the ids that were not in the index."""
+        present = self.manifest.existing(doc_ids)
+        if present:
+            self.manifest.set_pending(present)
+            self.vectors.delete(self.manifest.chunk_ids(present))
+            self.manifest.remove(present)
+            self.manifest.set_pending([])
+            self._refresh_lexical()
+        return [d for d in doc_ids if d not in present]
+
+    def finish(self) -> None:
+        """Bring the derived lexical index up to date after a series of writes."""
+        self._refresh_lexical()
+
+    def repair(self) -> None:
+        pending = self.manifest.pending()
+        known = set(self.manifest.chunk_ids(self.manifest.all_doc_ids()))
+        self.vectors.delete(sorted(self.vectors.all_ids() - known))
+        self._embed_from_manifest(pending)
+        self.manifest.set_pending([])
+
+    def _embed_from_manifest(self, doc_ids: list[str]) -> None:
+        rows = self.manifest.chunk_texts_for(doc_ids)
+        for start in range(0, len(rows), 2000):
+            part = rows[start : start + 2000]
+            vectors = self.embedder.embed([r[2] for r in part])
+            self.vectors.upsert([r[0] for r in part], vectors, [r[1] for r in part], [r[3] for r in part],
+                                [r[4] for r in part])
+
+    # Reading
+
+    def documents(self) -> list[dict]:
+        return self.manifest.documents()
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
+        return self.manifest.chunks(chunk_ids)
+
+    def dense_search(self, vector: np.ndarray, n: int, date_from: int | None = None, date_to: int | None = None,
+                     sources: list[str] | None = None) -> list[tuple[str, float]]:
+        return self.vectors.query(vector, n, _where(date_from, date_to, sources))
+
+    def stats(self) -> dict:
+        return {"documents": len(self.manifest.all_doc_ids()), "chunks": len(self.lexical),
+                "vectors": self.vectors.count(), "embedding": self.embedder.id, "store": self.vectors.where}
+
+
+def _where(date_from: int | None, date_to: int | None, sources: list[str] | None) -> dict | None:
+    clauses: list[dict] = []
+    if date_from is not None:
+        clauses.append({"date": {"$gte": date_from}})
+    if date_to is not None:
+        clauses.append({"date": {"$lte": date_to}})
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+

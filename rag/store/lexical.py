@@ -1,0 +1,119 @@
+"""Lexical index: BM25 (bm25s) over Russian stems, derived from the manifest and saved beside it.
+
+It also keeps, per row, the chunk's document, date and source, so filters become a mask, and the
+document frequency of every stem, which answer scoring uses as term weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from bm25s.tokenization import Tokenized
+
+from rag.store.vectors import date_number
+
+
+class LexicalIndex:
+    def __init__(self, retriever: bm25s.BM25 | None, rows: dict):
+        self.retriever = retriever
+        self.chunk_ids: list[str] = rows["chunk_ids"]
+        self.doc_ids: list[str] = rows["doc_ids"]
+        self.dates = np.asarray(rows["dates"], dtype=np.int64)
+        self.sources: list[str] = rows["sources"]
+        self.df: dict[str, int] = rows["df"]
+        self.generation: int = rows["generation"]
+        self.vocab: dict[str, int] = dict(retriever.vocab_dict) if retriever is not None else {}
+
+    @classmethod
+    def build(cls, rows: list[tuple[str, str, str, str, str]], generation: int) -> "LexicalIndex":
+        """rows: (chunk_id, doc_id, date, source, space-joined terms)."""
+        token_lists = [r[4].split() for r in rows]
+        df: Counter[str] = Counter()
+        for tokens in token_lists:
+            df.update(set(tokens))
+        meta = {
+            "chunk_ids": [r[0] for r in rows],
+            "doc_ids": [r[1] for r in rows],
+            "dates": [date_number(r[2]) for r in rows],
+            "sources": [r[3] for r in rows],
+            "df": dict(df),
+            "generation": generation,
+        }
+        if not rows:
+            return cls(None, meta)
+        vocab = {term: i for i, term in enumerate(df)}
+        retriever = bm25s.BM25()
+        retriever.index(Tokenized(ids=[[vocab[t] for t in tokens] for tokens in token_lists], vocab=vocab),
+                        show_progress=False)
+        return cls(retriever, meta)
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex | None":
+        rows_file = folder / "rows.json"
+        if not rows_file.exists():
+            return None
+        rows = json.loads(rows_file.read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(str(folder / "bm25")) if (folder / "bm25").exists() else None
+        return cls(retriever, rows)
+
+    def save(self, folder: Path) -> None:
+        """Written into a fresh folder, then swapped in, so a crash never leaves half an index."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".lexical-", dir=folder.parent))
+        try:
+            if self.retriever is not None:
+                self.retriever.save(str(staging / "bm25"))
+            rows = {
+                "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "dates": self.dates.tolist(),
+                "sources": self.sources, "df": self.df, "generation": self.generation,
+            }
+            (staging / "rows.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+            if folder.exists():
+                old = folder.with_name(folder.name + ".old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(folder, old)
+                shutil.rmtree(old, ignore_errors=True)
+            os.replace(staging, folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def idf(self, term: str) -> float:
+        n = max(len(self.chunk_ids), 1)
+        df = self.df.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def search(self, query_terms: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score), best first; `mask` (1 keeps a row) applies filters."""
+        known = [self.vocab[t] for t in query_terms if t in self.vocab]
+        if self.retriever is None or not known:
+            return []
+        k = min(n, len(self.chunk_ids))
+        weights = mask.astype(np.float32) if mask is not None else None
+        rows, scores = self.retriever.retrieve(
+            Tokenized(ids=[known], vocab=self.vocab), k=k, show_progress=False, n_threads=0, weight_mask=weights
+        )
+        return [(self.chunk_ids[r], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+
+    def filter_mask(self, date_from: int | None, date_to: int | None, sources: list[str] | None) -> np.ndarray | None:
+        if date_from is None and date_to is None and not sources:
+            return None
+        mask = np.ones(len(self.chunk_ids), dtype=bool)
+        if date_from is not None:
+            mask &= self.dates >= date_from
+        if date_to is not None:
+            mask &= self.dates <= date_to
+        if sources:
+            wanted = set(sources)
+            mask &= np.fromiter((s in wanted for s in self.sources), dtype=bool, count=len(self.sources))
+        return mask

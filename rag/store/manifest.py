@@ -1,0 +1,174 @@
+"""The manifest: SQLite record of every document and chunk (text included) in an index.
+
+It is the source of truth: the vector store and the lexical index are derived from it and can be
+rebuilt from it. `generation` grows with every change so derived indexes know when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from rag.chunking import Chunk
+from rag.documents import Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, title TEXT, date TEXT, source TEXT, url TEXT, lang TEXT, origin TEXT,
+    content_hash TEXT, record_hash TEXT, chunks INTEGER, chars INTEGER, updated_at TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_content ON documents(content_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ordinal INTEGER, start INTEGER, end INTEGER,
+    text TEXT NOT NULL, terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+DOCUMENT_FIELDS = ("doc_id", "title", "date", "source", "url", "lang", "origin", "chunks", "chars", "updated_at")
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    title: str
+    date: str
+    source: str
+    url: str
+
+
+class Manifest:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, **values: object) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [(k, str(v)) for k, v in values.items()]
+            )
+
+    @property
+    def generation(self) -> int:
+        return int(self.get_meta("generation", "0"))
+
+    def pending(self) -> list[str]:
+        """Document ids of a write that began but did not finish (the process was interrupted)."""
+        return json.loads(self.get_meta("pending", "[]"))
+
+    def set_pending(self, doc_ids: Iterable[str]) -> None:
+        self.set_meta(pending=json.dumps(sorted(set(doc_ids)), ensure_ascii=False))
+
+    def hashes(self, doc_id: str) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT record_hash, content_hash FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def doc_with_content(self, content_hash: str) -> str | None:
+        row = self.db.execute("SELECT doc_id FROM documents WHERE content_hash = ? LIMIT 1", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def chunk_ids(self, doc_ids: Iterable[str]) -> list[str]:
+        ids = list(doc_ids)
+        result: list[str] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            result += [r[0] for r in self.db.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", part)]
+        return result
+
+    def replace(self, documents: list[Document], chunks: list[Chunk], terms: list[str]) -> None:
+        """Replace the given documents and all their chunks in one transaction."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        counts: dict[str, int] = {}
+        for chunk in chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        with self.db:
+            self._delete(doc.id for doc in documents)
+            self.db.executemany(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (d.id, d.title, d.date, d.source, d.url, d.lang, d.origin, d.content_hash, d.record_hash,
+                     counts.get(d.id, 0), len(d.text), now)
+                    for d in documents
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+                [(c.id, c.doc_id, c.ordinal, c.start, c.end, c.text, t) for c, t in zip(chunks, terms)],
+            )
+            self._bump()
+
+    def remove(self, doc_ids: Iterable[str]) -> None:
+        with self.db:
+            self._delete(doc_ids)
+            self._bump()
+
+    def _delete(self, doc_ids: Iterable[str]) -> None:
+        rows = [(d,) for d in doc_ids]
+        self.db.executemany("DELETE FROM chunks WHERE doc_id = ?", rows)
+        self.db.executemany("DELETE FROM documents WHERE doc_id = ?", rows)
+
+    def _bump(self) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation + 1),)
+        )
+
+    def documents(self) -> list[dict]:
+        cursor = self.db.execute(f"SELECT {', '.join(DOCUMENT_FIELDS)} FROM documents ORDER BY date DESC, doc_id")
+        return [dict(zip(DOCUMENT_FIELDS, row)) for row in cursor]
+
+    def existing(self, doc_ids: Iterable[str]) -> list[str]:
+        return [d for d in doc_ids if self.db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (d,)).fetchone()]
+
+    def all_chunk_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """(chunk_id, doc_id, date, source, terms) for every chunk, in a stable order."""
+        return self.db.execute(
+            "SELECT c.chunk_id, c.doc_id, d.date, d.source, c.terms FROM chunks c JOIN documents d USING (doc_id) "
+            "ORDER BY c.doc_id, c.ordinal"
+        ).fetchall()
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
+        found: dict[str, StoredChunk] = {}
+        for start in range(0, len(chunk_ids), 500):
+            part = chunk_ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self.db.execute(
+                "SELECT c.chunk_id, c.doc_id, c.ordinal, c.text, d.title, d.date, d.source, d.url "
+                f"FROM chunks c JOIN documents d USING (doc_id) WHERE c.chunk_id IN ({marks})",
+                part,
+            ):
+                found[row[0]] = StoredChunk(*row)
+        return found
+
+    def chunk_texts_for(self, doc_ids: Iterable[str]) -> list[tuple[str, str, str, str, str]]:
+        """(chunk_id, doc_id, title + text for embedding, date, source) of the given documents."""
+        ids = list(doc_ids)
+        rows: list[tuple[str, str, str, str, str]] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows += self.db.execute(
+                "SELECT c.chunk_id, c.doc_id, d.title || char(10) || c.text, d.date, d.source "
+                f"FROM chunks c JOIN documents d USING (doc_id) WHERE c.doc_id IN ({marks}) ORDER BY c.chunk_id",
+                part,
+            ).fetchall()
+        return rows
+
+    def all_doc_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents")]

@@ -1,0 +1,93 @@
+"""Chroma vector store: embedded (PersistentClient in the index folder) or a Chroma server.
+
+Chroma holds vectors and the metadata that filters need (doc_id, date as YYYYMMDD, source); the text
+lives in the manifest. Vectors are always computed by our embedder and passed in, so Chroma never tries
+to download its default model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from rag.settings import Settings
+
+MAX_BATCH = 5000
+
+
+class EmbeddingMismatch(RuntimeError):
+    pass
+
+
+def date_number(iso_date: str) -> int:
+    return int(iso_date.replace("-", "")) if iso_date else 0
+
+
+class VectorStore:
+    def __init__(self, settings: Settings, index_dir: Path, embedding_id: str, dimension: int, rebuild: bool = False):
+        """`rebuild` drops the collection first (its vectors are then rewritten from the manifest)."""
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_host:
+            self.client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            self.where = f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+        else:
+            self.client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+            self.where = str(index_dir / "chroma")
+        self.name = settings.chroma_collection
+        if rebuild and self.name in [c.name for c in self.client.list_collections()]:
+            self.client.delete_collection(self.name)
+        self.collection = self.client.get_or_create_collection(
+            self.name,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_id": embedding_id, "dimension": dimension},
+            embedding_function=None,
+        )
+        stored = (self.collection.metadata or {}).get("embedding_id")
+        if stored != embedding_id:
+            raise EmbeddingMismatch(
+                f"the index at {self.where} (collection {self.name!r}) was built with embedding {stored!r}, "
+                f"but the settings ask for {embedding_id!r}. Use the model it was built with "
+                f"(RAG_EMBEDDING_MODEL={stored}) or rebuild it with `rag reindex`."
+            )
+
+    def upsert(self, ids: list[str], vectors: np.ndarray, doc_ids: list[str], dates: list[str], sources: list[str]) -> None:
+        for start in range(0, len(ids), MAX_BATCH):
+            end = start + MAX_BATCH
+            self.collection.upsert(
+                ids=ids[start:end],
+                embeddings=vectors[start:end],
+                metadatas=[
+                    {"doc_id": d, "date": date_number(t), "source": s}
+                    for d, t, s in zip(doc_ids[start:end], dates[start:end], sources[start:end])
+                ],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), MAX_BATCH):
+            self.collection.delete(ids=ids[start : start + MAX_BATCH])
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            page = self.collection.get(include=[], limit=MAX_BATCH, offset=offset)["ids"]
+            ids.update(page)
+            if len(page) < MAX_BATCH:
+                return ids
+            offset += MAX_BATCH
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def query(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity), best first."""
+        total = self.count()
+        if total == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=min(n, total), where=where, include=["distances"]
+        )
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
