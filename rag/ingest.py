@@ -59,6 +59,7 @@ def ingest(index: Index, paths: Iterable[Path], max_bytes: int, chunk_chars: int
     files = list(iter_input_files(Path(p) for p in paths))
     batch = _Batch(index, summary)
     seen_content: dict[str, str] = {}
+    run_hashes: dict[str, str] = {}
     documents = 0
     try:
         for number, (path, root) in enumerate(files, start=1):
@@ -68,7 +69,7 @@ def ingest(index: Index, paths: Iterable[Path], max_bytes: int, chunk_chars: int
                     summary.failed.append(item)
                     continue
                 documents += 1
-                _classify(item, index, seen_content, summary, batch, chunk_chars)
+                _classify(item, index, seen_content, run_hashes, summary, batch, chunk_chars)
                 if on_progress and documents % 200 == 0:
                     on_progress(IngestProgress(number - 1, len(files), documents, str(path)))
             if on_progress:
@@ -79,12 +80,17 @@ def ingest(index: Index, paths: Iterable[Path], max_bytes: int, chunk_chars: int
     return summary
 
 
-def _classify(doc: Document, index: Index, seen: dict[str, str], summary: IngestSummary, batch: "_Batch",
-              chunk_chars: int) -> None:
-    stored = index.manifest.hashes(doc.id)
-    if doc.id in batch.ids:
-        summary.failed.append(LoadError(doc.origin, f"id {doc.id!r} appears twice in this run; kept the first"))
+def _classify(doc: Document, index: Index, seen: dict[str, str], run_hashes: dict[str, str],
+              summary: IngestSummary, batch: "_Batch", chunk_chars: int) -> None:
+    """`seen`: content hash -> id, and `run_hashes`: id -> record hash, of documents met earlier in this run."""
+    if doc.id in run_hashes:
+        if run_hashes[doc.id] == doc.record_hash:
+            summary.duplicates.append((doc.id, doc.id))
+        else:
+            summary.failed.append(LoadError(doc.origin, f"id {doc.id!r} appears twice with different content; kept the first"))
         return
+    run_hashes[doc.id] = doc.record_hash
+    stored = index.manifest.hashes(doc.id)
     if stored and stored[0] == doc.record_hash:
         summary.unchanged.append(doc.id)
         seen.setdefault(doc.content_hash, doc.id)
@@ -104,12 +110,10 @@ class _Batch:
         self.summary = summary
         self.documents: list[Document] = []
         self.chunks: list[Chunk] = []
-        self.ids: set[str] = set()
 
     def add(self, doc: Document, chunks: list[Chunk]) -> None:
         self.documents.append(doc)
         self.chunks.extend(chunks)
-        self.ids.add(doc.id)
         if len(self.chunks) >= BATCH_CHUNKS:
             self.flush()
 

@@ -1,0 +1,211 @@
+"""`rag` command line: argument parsing and printing only; the work is done by `rag.Assistant`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.offline import use_offline_defaults
+
+
+def main(argv: list[str] | None = None) -> int:
+    use_offline_defaults()
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("\nInterrupted; the next run completes the index.", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", type=Path, help="index folder (default: $RAG_INDEX_DIR or the user data folder)")
+    parser = argparse.ArgumentParser(prog="rag", description="Cited answers over press releases, offline.")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("ingest", parents=[common], help="add or update files, folders or JSONL")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(run=_ingest)
+
+    p = sub.add_parser("list", parents=[common], help="list indexed documents")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_list)
+
+    p = sub.add_parser("remove", parents=[common], help="remove documents by id")
+    p.add_argument("doc_ids", nargs="+")
+    p.set_defaults(run=_remove)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question (or a JSONL batch) with citations")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--history", type=Path, help="JSON file: a list of earlier questions ({'q': ...} or strings)")
+    p.add_argument("--batch", type=Path, help="JSONL of {id, question, history}; writes one JSON answer a line")
+    _filters(p)
+    p.set_defaults(run=_ask)
+
+    p = sub.add_parser("chat", parents=[common], help="terminal chat with history")
+    _filters(p)
+    p.set_defaults(run=_chat)
+
+    p = sub.add_parser("reindex", parents=[common], help="recompute every vector with the configured embedding")
+    p.set_defaults(run=_reindex)
+    return parser
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mode", help="answer mode (default: the configured one)")
+    p.add_argument("--from", dest="date_from", help="only releases on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="only releases on or before YYYY-MM-DD")
+    p.add_argument("--source", action="append", default=[], help="only releases from this source (repeatable)")
+
+
+def _open(args: argparse.Namespace, **kwargs):
+    from rag.assistant import Assistant
+
+    return Assistant.open(args.index, **kwargs)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    with _open(args) as assistant:
+        bar = tqdm(total=0, unit="file", disable=None, file=sys.stderr)
+
+        def progress(p) -> None:
+            bar.total = p.files_total
+            bar.n = p.files_done
+            bar.set_postfix(docs=p.documents, refresh=False)
+            bar.refresh()
+
+        summary = assistant.ingest(args.paths, on_progress=progress)
+        bar.close()
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(", ".join(f"{k}: {v}" for k, v in summary.counts().items()) + f" ({summary.chunks} chunks written)")
+        for doc_id, twin in summary.duplicates:
+            print(f"  duplicate: {doc_id} " + ("appears again" if doc_id == twin else f"has the same text as {twin}"))
+        for failure in summary.failed:
+            print(f"  failed: {failure}")
+    return 1 if summary.failed and not (summary.added or summary.updated or summary.unchanged) else 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with _open(args) as assistant:
+        documents = assistant.documents()
+    if args.json:
+        print(json.dumps(documents, ensure_ascii=False, indent=2))
+        return 0
+    for d in documents:
+        print(f"{d['doc_id']}\t{d['date'] or '-'}\t{d['chunks']} chunks\t{d['title']}")
+    print(f"{len(documents)} documents", file=sys.stderr)
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    with _open(args) as assistant:
+        missing = assistant.remove(args.doc_ids)
+    for doc_id in missing:
+        print(f"not in the index: {doc_id}", file=sys.stderr)
+    print(f"removed {len(args.doc_ids) - len(missing)} documents")
+    return 1 if missing else 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    if bool(args.question) == bool(args.batch):
+        raise ValueError("give either a QUESTION or --batch FILE")
+    history = _read_history(args.history) if args.history else []
+    with _open(args) as assistant:
+        if args.batch:
+            for item in _read_batch(args.batch):
+                answer = assistant.ask(item["question"], item.get("history") or [], id=item.get("id"), **_ask_options(args))
+                print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            return 0
+        answer = assistant.ask(args.question, history, **_ask_options(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def _ask_options(args: argparse.Namespace) -> dict:
+    return {"mode": args.mode, "date_from": args.date_from, "date_to": args.date_to, "sources": args.source}
+
+
+def _read_history(path: Path) -> list:
+    try:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(history, list):
+        raise ValueError(f"{path}: history must be a JSON list of questions")
+    return history
+
+
+def _read_batch(path: Path) -> list[dict]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: broken JSON ({exc.msg})") from None
+        if not isinstance(item, dict) or not str(item.get("question") or "").strip():
+            raise ValueError(f"{path}:{number}: needs a non-empty field 'question'")
+        items.append(item)
+    return items
+
+
+def format_answer(answer) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("")
+        for c in answer.citations:
+            where = ", ".join(x for x in (c["date"], c["source"], c["url"]) if x)
+            lines.append(f"[{c['n']}] {c['title']} ({where})")
+    return "\n".join(lines)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    history: list[str] = []
+    with _open(args) as assistant:
+        print("Задайте вопрос (пустая строка или Ctrl-D — выход, /new — новый разговор).")
+        while True:
+            try:
+                question = input("\n> ").strip()
+            except EOFError:
+                print()
+                return 0
+            if not question:
+                return 0
+            if question == "/new":
+                history.clear()
+                print("Новый разговор.")
+                continue
+            answer = assistant.ask(question, history, **_ask_options(args))
+            print(format_answer(answer))
+            history.append(question)
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    with _open(args, rebuild=True) as assistant:
+        stats = assistant.stats()
+    print(f"reindexed {stats['chunks']} chunks of {stats['documents']} documents with {stats['embedding']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
