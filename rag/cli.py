@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     _filters(p)
     p.set_defaults(run=_chat)
 
+    p = sub.add_parser("eval", parents=[common], help="run evaluation suites, ours beside the naive LangChain pipeline")
+    p.add_argument("suites", nargs="+", type=Path)
+    p.add_argument("--corpus", nargs="+", type=Path, required=True, help="files or folders the suite runs on")
+    p.add_argument("--no-baseline", action="store_true", help="skip the naive LangChain pipeline")
+    p.add_argument("--out", type=Path, default=Path("evals/runs/latest"))
+    p.add_argument("--mode")
+    p.set_defaults(run=_eval)
+
     p = sub.add_parser("reindex", parents=[common], help="recompute every vector with the configured embedding")
     p.set_defaults(run=_reindex)
     return parser
@@ -198,6 +206,12 @@ def _chat(args: argparse.Namespace) -> int:
             answer = assistant.ask(question, history, **_ask_options(args))
             print(format_answer(answer))
             history.append(question)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from rag.evaluation.command import evaluate
+
+    return evaluate(args.suites, args.corpus, args.index, args.out, baseline=not args.no_baseline, mode=args.mode)
 
 
 def _reindex(args: argparse.Namespace) -> int:

@@ -60,6 +60,7 @@ class Query:
     language: str
     dates: DateRange | None = None
     used_history: list[str] = field(default_factory=list)
+    content_terms: list[str] = field(default_factory=list)
 
 
 def _month(match: re.Match) -> int:
@@ -74,29 +75,39 @@ def _month_of(word: str) -> int | None:
 
 
 def parse_dates(question: str) -> DateRange | None:
+    found = _find_date(question)
+    return found[0] if found else None
+
+
+def without_dates(question: str) -> str:
+    """The question with its date expression cut out: dates are matched by publication date, not by words."""
+    found = _find_date(question)
+    return question if not found else question[: found[1][0]] + " " + question[found[1][1] :]
+
+
+def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
     text = normalise(question)
     if match := NUMERIC_DATE.search(text):
         day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
         if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
-            return DateRange.of(year, month, month, day, day)
+            return DateRange.of(year, month, month, day, day), match.span()
     if match := DAY_DATE.search(text):
         year, month, day = int(match["year"]), _month(match), int(match["day"])
         if 1 <= day <= calendar.monthrange(year, month)[1]:
-            return DateRange.of(year, month, month, day, day)
+            return DateRange.of(year, month, month, day, day), match.span()
     if match := MONTH_RANGE.search(text):
         first, last = _month_of(match["first"]), _month_of(match["last"])
         if first and last and first <= last:
-            return DateRange.of(int(match["year"]), first, last)
+            return DateRange.of(int(match["year"]), first, last), match.span()
     if match := MONTH_LIST.search(text):
-        months = [_month_of(w) for w in re.findall(r"[^\W\d_]+", match["months"])]
-        months = [m for m in months if m]
+        months = [m for w in re.findall(r"[^\W\d_]+", match["months"]) if (m := _month_of(w))]
         if months:
-            return DateRange.of(int(match["year"]), min(months), max(months))
+            return DateRange.of(int(match["year"]), min(months), max(months)), match.span()
     if match := SEASON_DATE.search(text):
         first, last = next(span for pattern, span in SEASONS.items() if re.fullmatch(pattern, match["season"]))
-        return DateRange.of(int(match["year"]), first, last)
+        return DateRange.of(int(match["year"]), first, last), match.span()
     if match := YEAR_ONLY.search(text):
-        return DateRange.of(int(match["year"]), 1, 12)
+        return DateRange.of(int(match["year"]), 1, 12), match.span()
     return None
 
 
@@ -127,4 +138,5 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
         language=detect_language(question),
         dates=dates,
         used_history=used,
+        content_terms=[t for text in [*used, question] for t in terms(without_dates(text))],
     )

@@ -57,11 +57,11 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     dense_weight: float = 0.5
     lexical_weight: float = 1.0
-    date_boost: float = Field(2.0, description="score multiplier for passages inside a date range named in the question")
+    date_boost: float = Field(1.3, description="score multiplier for passages inside a date range named in the question")
 
     answer_sentences: int = 3
     answer_passages: int = 5
-    min_evidence: float = Field(0.45, description="refuse when the best sentence covers less of the question than this")
+    min_evidence: float = Field(0.40, description="refuse when the evidence (see answering/extractive.py) is below this")
 
     mode: Literal["extractive"] = "extractive"
 

@@ -1,8 +1,9 @@
 """The offline answerer: the retrieved sentences that best answer the question, each with its citation.
 
 A sentence's score mixes how much of the question's (idf-weighted) stems it and its passage's title
-cover, with the cosine between its embedding and the question's. The best sentence's coverage is the
-evidence: below `min_evidence` the answerer refuses rather than quote something unrelated.
+cover, with the cosine between its embedding and the question's. The evidence is the larger of the best coverage
+of the question's stems (its date words aside) by one of the top passages and the best sentence cosine, zero when the question names a date none of them is from:
+below `min_evidence` the answerer refuses rather than quote something unrelated.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
 MIN_SENTENCE_CHARS = 25
 KEEP_RATIO = 0.75
+EVIDENCE_PASSAGES = 3
 
 
 @dataclass
@@ -44,9 +46,11 @@ class ExtractiveAnswerer:
         self.min_evidence = min_evidence
 
     def answer(self, query: Query, passages: list[Passage]) -> Draft:
-        wanted = {t: self.idf(t) for t in set(query.terms)}
+        # Stems the corpus never uses carry no evidence either way (typos, paraphrases, foreign words).
+        wanted = {t: w for t in set(query.content_terms) if (w := self.idf(t)) is not None}
         total = sum(wanted.values()) or 1.0
-        candidates = self._candidates(passages[: self.max_passages], wanted, total)
+        top = passages[: self.max_passages]
+        candidates = self._candidates(top, wanted, total)
         if not candidates:
             return refusal(query, passages, 0.0)
         vectors = self.embed([query.search_text] + [c.text for c in candidates])
@@ -54,7 +58,9 @@ class ExtractiveAnswerer:
         for candidate, sim in zip(candidates, similarity):
             candidate.score = COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim)
         candidates.sort(key=lambda c: c.score, reverse=True)
-        evidence = candidates[0].coverage
+        evidence = max(max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES]), float(similarity.max()))
+        if query.dates and not any(_inside(p.date, query) for p in top[:EVIDENCE_PASSAGES]):
+            evidence = 0.0  # the question names a time the best passages are not from
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
         chosen = self._select(candidates)
@@ -91,6 +97,16 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(candidate)
         return chosen
+
+
+def _coverage(passage: Passage, wanted: dict[str, float], total: float) -> float:
+    present = set(terms(passage.title)) | set(terms(passage.text))
+    return sum(w for t, w in wanted.items() if t in present) / total
+
+
+def _inside(iso_date: str, query: Query) -> bool:
+    number = int(iso_date.replace("-", "")) if iso_date else 0
+    return query.dates.start <= number <= query.dates.end
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

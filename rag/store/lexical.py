@@ -88,9 +88,12 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
-    def idf(self, term: str) -> float:
-        n = max(len(self.chunk_ids), 1)
+    def idf(self, term: str) -> float | None:
+        """BM25 idf of a stem; None for a stem no chunk contains."""
         df = self.df.get(term, 0)
+        if df == 0:
+            return None
+        n = len(self.chunk_ids)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, query_terms: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:

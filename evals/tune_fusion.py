@@ -1,0 +1,63 @@
+"""Measures retrieval (hit@5, MRR@5) on a suite for a grid of fusion settings, and the evidence
+scores of answerable and unanswerable questions for calibrating the refusal threshold.
+
+    python evals/tune_fusion.py evals/dev.jsonl --index DIR  (an index already built with `rag ingest`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+
+from rag.assistant import Assistant, _questions
+from rag.evaluation.metrics import hit_at, ranked_documents, reciprocal_rank
+from rag.evaluation.suites import load_suite
+from rag.offline import use_offline_defaults
+from rag.query import build_query
+from rag.retrieval import retrieve
+
+
+def main() -> None:
+    use_offline_defaults()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("suite")
+    parser.add_argument("--index", required=True)
+    args = parser.parse_args()
+    cases = load_suite(args.suite)
+    answerable = [c for c in cases if c.answerable]
+    with Assistant.open(args.index) as assistant:
+        queries = {c.id: build_query(c.question, _questions(list(c.history))) for c in cases}
+        vectors = {c.id: assistant.embedder.embed_one(queries[c.id].search_text) for c in cases}
+        print(f"{'dense':>6} {'lexical':>7} {'rrf_k':>5} {'boost':>5} {'hit@1':>6} {'hit@5':>6} {'mrr@5':>6}")
+        grid = itertools.product((0.0, 0.5, 1.0), (1.0,), (60,), (1.0, 1.3, 1.6, 2.0))
+        for dense, lexical, rrf_k, boost in grid:
+            if dense == lexical == 0.0:
+                continue
+            settings = assistant.settings.model_copy(
+                update={"dense_weight": dense, "lexical_weight": lexical, "rrf_k": rrf_k, "date_boost": boost})
+            h1, h5, mrr = [], [], []
+            for case in answerable:
+                docs = ranked_documents([vars(p) for p in retrieve(assistant.index, queries[case.id], settings,
+                                                                   query_vector=vectors[case.id])])
+                h1.append(hit_at(docs, case.gold_doc_ids, 1))
+                h5.append(hit_at(docs, case.gold_doc_ids, 5))
+                mrr.append(reciprocal_rank(docs, case.gold_doc_ids, 5))
+            print(f"{dense:>6} {lexical:>7} {rrf_k:>5} {boost:>5} {statistics.mean(h1):>6.3f} "
+                  f"{statistics.mean(h5):>6.3f} {statistics.mean(mrr):>6.3f}")
+
+        print("\nrefusal threshold (min_evidence) sweep:")
+        answerer = assistant.answerers["extractive"]
+        answerer.min_evidence = 0.0
+        evidence = {True: [], False: []}
+        for case in cases:
+            passages = retrieve(assistant.index, queries[case.id], assistant.settings, query_vector=vectors[case.id])
+            evidence[case.answerable].append(answerer.answer(queries[case.id], passages).evidence)
+        for threshold in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+            refused = sum(e < threshold for e in evidence[False]) / len(evidence[False])
+            false = sum(e < threshold for e in evidence[True]) / len(evidence[True])
+            print(f"threshold {threshold:.2f}: refusals on unanswerable {refused:.2f}, false refusals {false:.2f}")
+
+
+if __name__ == "__main__":
+    main()

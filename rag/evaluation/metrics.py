@@ -1,0 +1,96 @@
+"""Metrics over one answered case and their averages; each is a pure function of plain values."""
+
+from __future__ import annotations
+
+import re
+from statistics import mean
+
+from rag.evaluation.suites import Case
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("ё", "е").replace("\u00a0", " ")).strip()
+
+
+def ranked_documents(retrieved: list[dict]) -> list[str]:
+    """Document ids in the order their first passage was retrieved."""
+    result: list[str] = []
+    for hit in retrieved:
+        if hit["doc_id"] not in result:
+            result.append(hit["doc_id"])
+    return result
+
+
+def hit_at(docs: list[str], gold: tuple[str, ...], k: int) -> float:
+    return float(any(d in gold for d in docs[:k]))
+
+
+def reciprocal_rank(docs: list[str], gold: tuple[str, ...], k: int) -> float:
+    for rank, doc_id in enumerate(docs[:k], start=1):
+        if doc_id in gold:
+            return 1.0 / rank
+    return 0.0
+
+
+def gold_recall(docs: list[str], gold: tuple[str, ...], k: int) -> float:
+    return sum(d in docs[:k] for d in gold) / len(gold) if gold else 0.0
+
+
+def fact_recall(answer: str, facts: tuple[str, ...]) -> float:
+    text = normalise(answer)
+    return sum(normalise(f) in text for f in facts) / len(facts) if facts else 0.0
+
+
+def citation_precision(citations: list[dict], gold: tuple[str, ...]) -> float | None:
+    """Share of citations that point at a gold document; None when nothing was cited."""
+    if not citations:
+        return None
+    return sum(c["doc_id"] in gold for c in citations) / len(citations)
+
+
+def score_case(case: Case, answer: dict) -> dict:
+    docs = ranked_documents(answer["retrieved"])
+    row = {"id": case.id, "kind": case.kind, "refused": bool(answer["refused"]),
+           "latency_ms": answer["timings_ms"].get("total", 0.0)}
+    if case.answerable:
+        row.update(
+            hit_at_1=hit_at(docs, case.gold_doc_ids, 1),
+            hit_at_5=hit_at(docs, case.gold_doc_ids, 5),
+            mrr_at_5=reciprocal_rank(docs, case.gold_doc_ids, 5),
+            gold_recall_at_5=gold_recall(docs, case.gold_doc_ids, 5),
+            fact_recall=fact_recall(answer["answer"], case.answer_facts),
+            citation_precision=citation_precision(answer["citations"], case.gold_doc_ids),
+        )
+    return row
+
+
+def summarise(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if "hit_at_5" in r]
+    unanswerable = [r for r in rows if "hit_at_5" not in r]
+    multi = [r for r in answerable if r["kind"] == "multi_doc"]
+    cited = [r["citation_precision"] for r in answerable if r["citation_precision"] is not None]
+    latencies = sorted(r["latency_ms"] for r in rows)
+
+    def avg(values: list[float]) -> float | None:
+        return round(mean(values), 4) if values else None
+
+    return {
+        "cases": len(rows),
+        "hit@1": avg([r["hit_at_1"] for r in answerable]),
+        "hit@5": avg([r["hit_at_5"] for r in answerable]),
+        "mrr@5": avg([r["mrr_at_5"] for r in answerable]),
+        "multi_doc_recall@5": avg([r["gold_recall_at_5"] for r in multi]),
+        "fact_recall": avg([r["fact_recall"] for r in answerable]),
+        "citation_precision": avg(cited),
+        "refusal_rate": avg([float(r["refused"]) for r in unanswerable]),
+        "false_refusals": avg([float(r["refused"]) for r in answerable]),
+        "latency_p50_ms": _percentile(latencies, 50),
+        "latency_p95_ms": _percentile(latencies, 95),
+    }
+
+
+def _percentile(sorted_values: list[float], p: int) -> float | None:
+    if not sorted_values:
+        return None
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    return round(sorted_values[index], 2)

@@ -1,0 +1,62 @@
+"""Runs suites through pipelines (ours and the naive reference) and reports metrics side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from rag.evaluation.metrics import score_case, summarise
+from rag.evaluation.suites import Case
+
+Ask = Callable[[Case], dict]
+
+
+def run(ask: Ask, cases: list[Case], on_case: Callable[[], None] | None = None) -> dict:
+    rows, failures = [], []
+    for case in cases:
+        answer = ask(case)
+        row = score_case(case, answer)
+        rows.append(row)
+        reason = failure_reason(case, row)
+        if reason:
+            failures.append({"id": case.id, "kind": case.kind, "question": case.question, "why": reason,
+                             "top_docs": [h["doc_id"] for h in answer["retrieved"][:5]],
+                             "answer": answer["answer"][:300]})
+        if on_case:
+            on_case()
+    kinds = sorted({r["kind"] for r in rows})
+    return {"summary": summarise(rows), "by_kind": {k: summarise([r for r in rows if r["kind"] == k]) for k in kinds},
+            "failures": failures, "rows": rows}
+
+
+def failure_reason(case: Case, row: dict) -> str:
+    if not case.answerable:
+        return "" if row["refused"] else "answered a question the corpus cannot answer"
+    if row["refused"]:
+        return "refused an answerable question"
+    if not row["hit_at_5"]:
+        return "no gold document in the top 5"
+    if row["fact_recall"] < 1.0:
+        return f"answer holds {row['fact_recall']:.0%} of the facts"
+    return ""
+
+
+METRICS = ("hit@1", "hit@5", "mrr@5", "multi_doc_recall@5", "fact_recall", "citation_precision", "refusal_rate",
+           "false_refusals", "latency_p50_ms", "latency_p95_ms")
+
+
+def table(results: dict[str, dict]) -> str:
+    names = list(results)
+    lines = [f"{'metric':<22}" + "".join(f"{n:>18}" for n in names)]
+    for metric in METRICS:
+        values = [results[n]["summary"].get(metric) for n in names]
+        lines.append(f"{metric:<22}" + "".join(f"{'-' if v is None else v:>18}" for v in values))
+    return "\n".join(lines)
+
+
+def save(results: dict[str, dict], out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "results.json"
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
