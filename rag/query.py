@@ -10,7 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 
-from rag.text import detect_language, normalise, terms
+from rag.text import detect_language, normalise, query_terms, terms
 
 MONTHS = {
     1: r"январ\w*|january|jan|қаңтар\w*", 2: r"феврал\w*|february|feb|ақпан\w*", 3: r"март\w*|march|наурыз\w*",
@@ -25,6 +25,9 @@ SEASONS = {r"зим\w*|winter|қыс\w*": (12, 2), r"весн\w*|весной|sp
            r"лет\w*|summer|жаз\w*": (6, 8), r"осен\w*|autumn|fall|күз\w*": (9, 11)}
 
 DAY_DATE = re.compile(rf"\b(?P<day>[0-3]?\d)\s+{MONTH}\s+{YEAR}")
+KAZAKH_DAY_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+(?P<day>[0-3]?\d)\s+{MONTH}")
+KAZAKH_MONTH_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+{MONTH}")
+BARE_MONTH = re.compile(rf"\b(?:в|во|in)\s+{MONTH}\b")
 NUMERIC_DATE = re.compile(r"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d\d)\b")
 MONTH_RANGE = re.compile(rf"\b(?:с|from)\s+(?P<first>\w+)\s+(?:по|до|to|and)\s+(?P<last>\w+)\s+{YEAR}")
 MONTH_LIST = re.compile(rf"\b(?P<months>(?:(?:{MONTH})(?:\s*(?:,|и|and)\s*)?)+)\s+{YEAR}")
@@ -42,6 +45,11 @@ FOLLOWUP_MARKERS = {
 class DateRange:
     start: int
     end: int
+
+    @property
+    def whole_years(self) -> bool:
+        """A bare year ("в 2000 году") often names when something happened, not when it was published."""
+        return self.start % 10000 == 101 and self.end % 10000 == 1231
 
     @classmethod
     def of(cls, year: int, first_month: int, last_month: int, first_day: int = 1, last_day: int | None = None):
@@ -91,10 +99,12 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
         if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
             return DateRange.of(year, month, month, day, day), match.span()
-    if match := DAY_DATE.search(text):
+    if match := DAY_DATE.search(text) or KAZAKH_DAY_DATE.search(text):
         year, month, day = int(match["year"]), _month(match), int(match["day"])
         if 1 <= day <= calendar.monthrange(year, month)[1]:
             return DateRange.of(year, month, month, day, day), match.span()
+    if match := KAZAKH_MONTH_DATE.search(text):
+        return DateRange.of(int(match["year"]), _month(match), _month(match)), match.span()
     if match := MONTH_RANGE.search(text):
         first, last = _month_of(match["first"]), _month_of(match["last"])
         if first and last and first <= last:
@@ -109,6 +119,12 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
     if match := YEAR_ONLY.search(text):
         return DateRange.of(int(match["year"]), 1, 12), match.span()
     return None
+
+
+def _same_year(question: str, earlier: DateRange) -> DateRange | None:
+    """A follow-up naming a month without a year ("а в марте?") means that month in the earlier year."""
+    match = BARE_MONTH.search(normalise(question))
+    return DateRange.of(earlier.end // 10000, _month(match), _month(match)) if match else None
 
 
 def is_followup(question: str) -> bool:
@@ -127,9 +143,10 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
         used = history[-2:] if is_followup(history[-1]) and len(history) > 1 else history[-1:]
     dates = parse_dates(question)
     for earlier in reversed(used):
-        dates = dates or parse_dates(earlier)
-    current_terms = terms(question)
-    earlier_terms = [t for h in used for t in terms(h)]
+        if dates is None and (inherited := parse_dates(earlier)):
+            dates = _same_year(question, inherited) or inherited
+    current_terms = query_terms(question)
+    earlier_terms = [t for h in used for t in query_terms(h)]
     return Query(
         question=question,
         search_text=" ".join([*used, question]),
@@ -138,5 +155,5 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
         language=detect_language(question),
         dates=dates,
         used_history=used,
-        content_terms=[t for text in [*used, question] for t in terms(without_dates(text))],
+        content_terms=[t for text in [*used, question] for t in query_terms(without_dates(text))],
     )

@@ -1,7 +1,9 @@
-"""Fused retrieval: dense vectors from Chroma and BM25 over stems, combined by weighted reciprocal rank.
+"""Fused retrieval: dense vectors from Chroma, BM25 over chunk stems and BM25 over whole documents,
+combined by weighted reciprocal rank (a chunk gets its document's rank bonus).
 
-A date range read from the question is soft: passages inside it are searched separately and their
-fused score is multiplied by `date_boost`, so they rise to the top when they exist but the rest of the
+A date range read from the question is soft: passages inside it are searched separately, and their
+fused score within the range replaces their score when higher, multiplied by `date_boost` for a day,
+month or season (a bare year is too often the year of an event rather than of the release), so they rise to the top when they exist but the rest of the
 corpus still answers when they do not. Explicit filters (date_from/date_to/sources) are hard.
 """
 
@@ -51,8 +53,9 @@ def retrieve(index: Index, query: Query, settings: Settings, filters: Filters = 
         end = min(query.dates.end, filters.date_to or 99991231)
         if start <= end:
             inside = _fused(index, query, vector, settings, start, end, filters.sources)
+            boost = 1.0 if query.dates.whole_years else settings.date_boost
             for chunk_id, score in inside.items():
-                scores[chunk_id] = max(scores.get(chunk_id, 0.0), score * settings.date_boost)
+                scores[chunk_id] = max(scores.get(chunk_id, 0.0), score * boost)
     best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: settings.top_k]
     stored = index.chunks([chunk_id for chunk_id, _ in best])
     return [
@@ -72,4 +75,10 @@ def _fused(index: Index, query: Query, vector: np.ndarray, settings: Settings, d
     for weight, hits in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
         for rank, (chunk_id, _) in enumerate(hits):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (settings.rrf_k + rank + 1)
+    if settings.document_weight:
+        documents = index.lexical.search_documents(query.terms, n, mask)
+        bonus = {doc_id: settings.document_weight / (settings.rrf_k + rank + 1)
+                 for rank, (doc_id, _) in enumerate(documents)}
+        for chunk_id in scores:
+            scores[chunk_id] += bonus.get(chunk_id.rsplit("#", 1)[0], 0.0)
     return scores

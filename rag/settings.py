@@ -55,9 +55,10 @@ class Settings(BaseSettings):
     candidates: int = Field(60, description="hits taken from each retriever before fusion")
     top_k: int = Field(10, description="passages returned by retrieval")
     rrf_k: int = 60
-    dense_weight: float = 0.5
+    dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    date_boost: float = Field(1.3, description="score multiplier for passages inside a date range named in the question")
+    document_weight: float = Field(2.0, description="weight of whole-document BM25 rank added to each passage")
+    date_boost: float = Field(1.0, description="score multiplier for passages inside a date range named in the question")
 
     answer_sentences: int = 3
     answer_passages: int = 5

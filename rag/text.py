@@ -10,6 +10,8 @@ import razdel
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
 
+# Bump when `terms()` changes: indexes built with another version recompute their stored terms on open.
+TERMS_VERSION = "2"
 WORD = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*")
 QUESTION_WORDS = {
     "какой", "какая", "какое", "какие", "каком", "какую", "каких", "каким", "какого", "какому",
@@ -19,6 +21,13 @@ QUESTION_WORDS = {
 }
 STOPWORDS = frozenset(w.replace("ё", "е") for w in {*STOPWORDS_RUSSIAN, *QUESTION_WORDS}) | frozenset(STOPWORDS_EN)
 KAZAKH_LETTERS = set("әғқңөұүһі")
+# Kazakh spellings of shared names (Тоқаев, Қазақстан) meet their Russian spellings in search.
+KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
+# How the press and users name institutions that releases name in full.
+QUERY_SYNONYMS = {
+    "цб": "банк россии", "центробанк": "банк россии", "регулятор": "банк россии", "рф": "россия",
+    "мид": "министерство иностранных дел", "минобороны": "министерство обороны",
+}
 
 
 def normalise(text: str) -> str:
@@ -26,7 +35,14 @@ def normalise(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return WORD.findall(normalise(text))
+    """Lowercased words with ё→е, Kazakh letters folded, and numbers in one form (21,00 → 21; 8.50 → 8,5)."""
+    return [_number(w) if w[0].isdigit() else w for w in WORD.findall(normalise(text).translate(KAZAKH_TO_RUSSIAN))]
+
+
+def _number(token: str) -> str:
+    whole, _, fraction = token.replace(".", ",").partition(",")
+    fraction = fraction.rstrip("0")
+    return f"{whole},{fraction}" if fraction else whole
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +54,12 @@ def terms(text: str) -> list[str]:
     """Stemmed content words: the vocabulary of lexical search and of answer-sentence scoring."""
     kept = [w for w in words(text) if w not in STOPWORDS]
     return _stemmer().stemWords(kept)
+
+
+def query_terms(text: str) -> list[str]:
+    """Terms of a question, with the institutions it abbreviates spelled out as releases spell them."""
+    spelled = " ".join(QUERY_SYNONYMS.get(w, w) for w in words(text))
+    return terms(spelled)
 
 
 @dataclass(frozen=True)

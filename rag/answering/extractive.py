@@ -1,9 +1,12 @@
 """The offline answerer: the retrieved sentences that best answer the question, each with its citation.
 
 A sentence's score mixes how much of the question's (idf-weighted) stems it and its passage's title
-cover, with the cosine between its embedding and the question's. The evidence is the larger of the best coverage
-of the question's stems (its date words aside) by one of the top passages and the best sentence cosine, zero when the question names a date none of them is from:
-below `min_evidence` the answerer refuses rather than quote something unrelated.
+cover, the cosine between its embedding and the question's, a bonus when it holds the kind of answer
+the question asks for (a number for "сколько", a name for "кто"), and its passage's rank.
+
+The evidence is the larger of the best coverage of the question's stems (its date words aside) by one
+of the top passages and the best sentence cosine; it is zero when the question names a date none of
+the passages it reads is from. Below `min_evidence` the answerer refuses rather than quote something unrelated.
 """
 
 from __future__ import annotations
@@ -14,14 +17,18 @@ from typing import Callable
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal
+from rag.answering.expected import expected_answer, holds
 from rag.query import Query
 from rag.retrieval import Passage
 from rag.text import sentences, terms
 
 COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
+EXPECTED_BONUS = 0.3
+RANK_DECAY = 0.1
+SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
-KEEP_RATIO = 0.75
+KEEP_RATIO = 0.6
 EVIDENCE_PASSAGES = 3
 
 
@@ -31,6 +38,7 @@ class Candidate:
     text: str
     terms: set[str]
     coverage: float
+    rank: int
     score: float = 0.0
 
 
@@ -55,11 +63,14 @@ class ExtractiveAnswerer:
             return refusal(query, passages, 0.0)
         vectors = self.embed([query.search_text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
+        expected = expected_answer(query.question)
         for candidate, sim in zip(candidates, similarity):
-            candidate.score = COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim)
+            bonus = EXPECTED_BONUS if holds(expected, candidate.text) else 0.0
+            candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim) + bonus) * (
+                1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)
         evidence = max(max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES]), float(similarity.max()))
-        if query.dates and not any(_inside(p.date, query) for p in top[:EVIDENCE_PASSAGES]):
+        if query.dates and not any(_inside(p.date, query) for p in top):
             evidence = 0.0  # the question names a time the best passages are not from
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
@@ -85,17 +96,25 @@ class ExtractiveAnswerer:
                 if not own & wanted.keys():
                     continue
                 coverage = sum(wanted[t] for t in covered) / total
-                result.append(Candidate(passage, sentence.text, own, coverage * (1.0 - 0.02 * rank)))
+                result.append(Candidate(passage, sentence.text, own, coverage, rank))
         return result
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
+        """Greedy: the best sentence, then the next best that says something new, preferring other passages
+        (a multi-document question wants a sentence from each)."""
         chosen = [ranked[0]]
-        for candidate in ranked[1:]:
-            if len(chosen) == self.max_sentences or candidate.score < KEEP_RATIO * ranked[0].score:
+        floor = KEEP_RATIO * ranked[0].score
+        while len(chosen) < self.max_sentences:
+            def adjusted(c: Candidate) -> float:
+                same = any(c.passage.chunk_id == x.passage.chunk_id for x in chosen)
+                return c.score * (SAME_PASSAGE_PENALTY if same else 1.0)
+
+            fresh = [c for c in ranked if c not in chosen
+                     and not any(c.text == x.text or _overlap(c.terms, x.terms) > 0.7 for x in chosen)]
+            best = max(fresh, key=adjusted, default=None)
+            if best is None or adjusted(best) < floor:
                 break
-            if any(candidate.text == c.text or _overlap(candidate.terms, c.terms) > 0.7 for c in chosen):
-                continue
-            chosen.append(candidate)
+            chosen.append(best)
         return chosen
 
 

@@ -22,7 +22,7 @@ from rag.settings import Settings
 from rag.store.lexical import LexicalIndex
 from rag.store.manifest import Manifest, StoredChunk
 from rag.store.vectors import EmbeddingMismatch, VectorStore
-from rag.text import terms
+from rag.text import TERMS_VERSION, terms
 
 __all__ = ["Index", "EmbeddingMismatch"]
 
@@ -37,6 +37,9 @@ class Index:
         self.vectors = VectorStore(settings, self.dir, embedder.id, embedder.dimension, rebuild=rebuild)
         if rebuild:
             self._embed_from_manifest(self.manifest.all_doc_ids())
+        if self.manifest.get_meta("terms_version", TERMS_VERSION) != TERMS_VERSION:
+            self.manifest.retokenise(terms)
+        self.manifest.set_meta(terms_version=TERMS_VERSION)
         self.lexical = LexicalIndex.load(self.dir / "lexical")
         if self.manifest.pending():
             self.repair()

@@ -1,7 +1,9 @@
 """Lexical index: BM25 (bm25s) over Russian stems, derived from the manifest and saved beside it.
 
-It also keeps, per row, the chunk's document, date and source, so filters become a mask, and the
-document frequency of every stem, which answer scoring uses as term weights.
+Two BM25 indexes share one vocabulary: one over chunks and one over whole documents (a release that
+matches the question across several passages is likely the right one). It also keeps, per chunk, the
+document, date and source, so filters become a mask, and the document frequency of every stem, which
+answer scoring uses as term weights.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from rag.store.vectors import date_number
 
 
 class LexicalIndex:
-    def __init__(self, retriever: bm25s.BM25 | None, rows: dict):
+    def __init__(self, retriever: bm25s.BM25 | None, doc_retriever: bm25s.BM25 | None, rows: dict):
         self.retriever = retriever
+        self.doc_retriever = doc_retriever
         self.chunk_ids: list[str] = rows["chunk_ids"]
         self.doc_ids: list[str] = rows["doc_ids"]
         self.dates = np.asarray(rows["dates"], dtype=np.int64)
@@ -31,6 +34,9 @@ class LexicalIndex:
         self.df: dict[str, int] = rows["df"]
         self.generation: int = rows["generation"]
         self.vocab: dict[str, int] = dict(retriever.vocab_dict) if retriever is not None else {}
+        self.documents: list[str] = list(dict.fromkeys(self.doc_ids))
+        first_row = {d: i for i, d in reversed(list(enumerate(self.doc_ids)))}
+        self.document_rows = np.asarray([first_row[d] for d in self.documents], dtype=np.int64)
 
     @classmethod
     def build(cls, rows: list[tuple[str, str, str, str, str]], generation: int) -> "LexicalIndex":
@@ -48,12 +54,13 @@ class LexicalIndex:
             "generation": generation,
         }
         if not rows:
-            return cls(None, meta)
+            return cls(None, None, meta)
         vocab = {term: i for i, term in enumerate(df)}
-        retriever = bm25s.BM25()
-        retriever.index(Tokenized(ids=[[vocab[t] for t in tokens] for tokens in token_lists], vocab=vocab),
-                        show_progress=False)
-        return cls(retriever, meta)
+        chunk_ids = [[vocab[t] for t in tokens] for tokens in token_lists]
+        per_doc: dict[str, list[int]] = {}
+        for doc_id, ids in zip(meta["doc_ids"], chunk_ids):
+            per_doc.setdefault(doc_id, []).extend(ids)
+        return cls(_bm25(chunk_ids, vocab), _bm25(list(per_doc.values()), vocab), meta)
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex | None":
@@ -61,8 +68,9 @@ class LexicalIndex:
         if not rows_file.exists():
             return None
         rows = json.loads(rows_file.read_text(encoding="utf-8"))
-        retriever = bm25s.BM25.load(str(folder / "bm25")) if (folder / "bm25").exists() else None
-        return cls(retriever, rows)
+        if not (folder / "bm25").exists():
+            return cls(None, None, rows)
+        return cls(bm25s.BM25.load(str(folder / "bm25")), bm25s.BM25.load(str(folder / "bm25-docs")), rows)
 
     def save(self, folder: Path) -> None:
         """Written into a fresh folder, then swapped in, so a crash never leaves half an index."""
@@ -71,6 +79,7 @@ class LexicalIndex:
         try:
             if self.retriever is not None:
                 self.retriever.save(str(staging / "bm25"))
+                self.doc_retriever.save(str(staging / "bm25-docs"))
             rows = {
                 "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "dates": self.dates.tolist(),
                 "sources": self.sources, "df": self.df, "generation": self.generation,
@@ -98,15 +107,22 @@ class LexicalIndex:
 
     def search(self, query_terms: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score), best first; `mask` (1 keeps a row) applies filters."""
+        return self._search(self.retriever, self.chunk_ids, query_terms, n, mask)
+
+    def search_documents(self, query_terms: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """(doc_id, BM25 score over the whole document), best first; `mask` is the chunk mask."""
+        doc_mask = mask[self.document_rows] if mask is not None else None
+        return self._search(self.doc_retriever, self.documents, query_terms, n, doc_mask)
+
+    def _search(self, retriever: bm25s.BM25 | None, keys: list[str], query_terms: list[str], n: int,
+                mask: np.ndarray | None) -> list[tuple[str, float]]:
         known = [self.vocab[t] for t in query_terms if t in self.vocab]
-        if self.retriever is None or not known:
+        if retriever is None or not known:
             return []
-        k = min(n, len(self.chunk_ids))
         weights = mask.astype(np.float32) if mask is not None else None
-        rows, scores = self.retriever.retrieve(
-            Tokenized(ids=[known], vocab=self.vocab), k=k, show_progress=False, n_threads=0, weight_mask=weights
-        )
-        return [(self.chunk_ids[r], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+        rows, scores = retriever.retrieve(Tokenized(ids=[known], vocab=self.vocab), k=min(n, len(keys)),
+                                          show_progress=False, n_threads=0, weight_mask=weights)
+        return [(keys[r], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
 
     def filter_mask(self, date_from: int | None, date_to: int | None, sources: list[str] | None) -> np.ndarray | None:
         if date_from is None and date_to is None and not sources:
@@ -120,3 +136,9 @@ class LexicalIndex:
             wanted = set(sources)
             mask &= np.fromiter((s in wanted for s in self.sources), dtype=bool, count=len(self.sources))
         return mask
+
+
+def _bm25(token_ids: list[list[int]], vocab: dict[str, int]) -> bm25s.BM25:
+    retriever = bm25s.BM25()
+    retriever.index(Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
+    return retriever

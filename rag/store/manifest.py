@@ -170,5 +170,15 @@ class Manifest:
             ).fetchall()
         return rows
 
+    def retokenise(self, tokenise) -> None:
+        """Recompute every chunk's stored terms (after the tokeniser changed)."""
+        rows = self.db.execute(
+            "SELECT c.chunk_id, d.title || char(10) || c.text FROM chunks c JOIN documents d USING (doc_id)"
+        ).fetchall()
+        with self.db:
+            self.db.executemany("UPDATE chunks SET terms = ? WHERE chunk_id = ?",
+                                [(" ".join(tokenise(text)), chunk_id) for chunk_id, text in rows])
+            self._bump()
+
     def all_doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents")]

@@ -1,0 +1,37 @@
+"""What kind of answer a question expects (a number, a person or place, a date), read from its wording,
+and whether a sentence holds one. Extractive answering prefers sentences that do."""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import normalise
+
+EXPECTS = {
+    "number": re.compile(
+        r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|как\w+\s+(уровень|уровне|"
+        r"ставк\w*|процент\w*|дол\w+|сумм\w+|размер\w*)|how\s+(many|much)|what\s+(level|rate)|қанша|қандай\s+деңгей\w*)\b"
+    ),
+    "date": re.compile(r"\b(когда|какого\s+числа|в\s+какой\s+день|when|қашан)\b"),
+    "name": re.compile(r"\b(кто|кого|кому|кем|как\s+зовут|как\s+звали|who|whom|кім)\b"),
+    "place": re.compile(r"\b(где|куда|откуда|в\s+как\w+\s+(город\w*|стран\w*|регион\w*|мест\w*)|where|қай\s+жерде)\b"),
+}
+NUMBER = re.compile(r"\d")
+DATE = re.compile(r"\b\d{1,2}\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)|\b(19|20)\d\d\b")
+# A capitalised word that does not start the sentence: a name of a person, place or organisation.
+PROPER = re.compile(r"(?<=[^.!?\s]\s)[А-ЯЁA-Z][а-яёa-z]+")
+
+
+def expected_answer(question: str) -> str | None:
+    text = normalise(question)
+    return next((kind for kind, pattern in EXPECTS.items() if pattern.search(text)), None)
+
+
+def holds(kind: str | None, sentence: str) -> bool:
+    if kind == "number":
+        return bool(NUMBER.search(sentence))
+    if kind == "date":
+        return bool(DATE.search(normalise(sentence)))
+    if kind in ("name", "place"):
+        return bool(PROPER.search(sentence))
+    return False
