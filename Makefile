@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh machine: `make run` (set up, index corpus/, chat) and `make test`.
+# Two commands do everything on a fresh machine: `make run` (set up, index corpus/, web chat) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,7 +15,7 @@ export RAG_INDEX_DIR ?= .rag/index
 SHARED := ../shared/data/press
 DEV_CORPUS := $(SHARED)/kremlin_ru_2025.jsonl $(SHARED)/cbr_keyrate.jsonl $(SHARED)/kremlin_mid_archive.jsonl
 
-.PHONY: setup run test eval
+.PHONY: setup run chat test eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
+	$(BIN)/rag serve --ingest corpus/
+
+chat: setup
 	$(BIN)/rag ingest corpus/
 	$(BIN)/rag chat
 

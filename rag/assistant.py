@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
-from rag.answering.base import Answer, Answerer, unique_documents
+from rag.answering.base import Answer, Answerer, Draft, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.embeddings import Embedder
 from rag.ingest import IngestSummary, ProgressCallback, ingest
@@ -31,6 +32,8 @@ class Assistant:
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings)
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild)
+        # One writer or reader of the index at a time: the web chat calls from several threads.
+        self._lock = threading.RLock()
         self.answerers: dict[str, Answerer] = {
             "extractive": ExtractiveAnswerer(
                 idf=lambda term: self.index.lexical.idf(term),
@@ -55,22 +58,46 @@ class Assistant:
         self.index.close()
 
     def ingest(self, paths: Iterable[Path | str], on_progress: ProgressCallback | None = None) -> IngestSummary:
-        return ingest(self.index, [Path(p) for p in paths], int(self.settings.max_file_mb * 2**20),
-                      self.settings.chunk_chars, on_progress)
+        with self._lock:
+            return ingest(self.index, [Path(p) for p in paths], int(self.settings.max_file_mb * 2**20),
+                          self.settings.chunk_chars, on_progress)
 
     def documents(self) -> list[dict]:
-        return self.index.documents()
+        with self._lock:
+            return self.index.documents()
+
+    def sources(self) -> list[str]:
+        """The distinct sources of the indexed releases, for filters."""
+        return sorted({d["source"] for d in self.documents() if d["source"]})
+
+    def passages(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """Stored text of passages by chunk id (a citation's `chunk_id`), to show a quote in its context."""
+        with self._lock:
+            return {chunk_id: chunk.text for chunk_id, chunk in self.index.chunks(list(chunk_ids)).items()}
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Removes documents; returns the ids that were not found."""
-        return self.index.remove(list(doc_ids))
+        with self._lock:
+            return self.index.remove(list(doc_ids))
 
     def stats(self) -> dict:
-        return self.index.stats()
+        with self._lock:
+            return self.index.stats()
 
     def ask(self, question: str, history: History | None = None, *, mode: str | None = None,
             date_from: str | None = None, date_to: str | None = None, sources: Sequence[str] = (),
             id: str | None = None) -> Answer:
+        """Answer a question; the same as `ask_stream` without the intermediate text."""
+        for event in self.ask_stream(question, history, mode=mode, date_from=date_from, date_to=date_to,
+                                     sources=sources, id=id):
+            if isinstance(event, Answer):
+                return event
+        raise RuntimeError("the answerer ended without an answer")
+
+    def ask_stream(self, question: str, history: History | None = None, *, mode: str | None = None,
+                   date_from: str | None = None, date_to: str | None = None, sources: Sequence[str] = (),
+                   id: str | None = None) -> Iterator[str | Answer]:
+        """Yields pieces of the answer text as they are produced, then the complete `Answer`."""
         if not question or not question.strip():
             raise ValueError("question is empty")
         mode = mode or self.settings.mode
@@ -78,18 +105,26 @@ class Assistant:
             raise ValueError(f"unknown answer mode {mode!r}; available: {', '.join(self.answerers)}")
         timings: dict[str, float] = {}
         started = time.perf_counter()
+        filters = Filters.from_iso(date_from, date_to, sources)
         query = build_query(question, _questions(history))
         timings["query"] = _ms(started)
 
         step = time.perf_counter()
-        passages = retrieve(self.index, query, self.settings, Filters.from_iso(date_from, date_to, sources))
+        with self._lock:
+            passages = retrieve(self.index, query, self.settings, filters)
         timings["retrieval"] = _ms(step)
 
         step = time.perf_counter()
-        draft = self.answerers[mode].answer(query, passages)
+        draft = None
+        for event in self.answerers[mode].stream(query, passages):
+            if isinstance(event, Draft):
+                draft = event
+            else:
+                timings.setdefault("first_token", _ms(started))
+                yield event
         timings["answer"] = _ms(step)
         timings["total"] = _ms(started)
-        return Answer(
+        yield Answer(
             id=id,
             question=question,
             answer=draft.answer,
@@ -113,9 +148,18 @@ def _questions(history: History | None) -> list[str]:
             result.append(turn)
         elif isinstance(turn, dict) and turn.get("q"):
             result.append(str(turn["q"]))
-        elif isinstance(turn, dict) and turn.get("role") == "user" and isinstance(turn.get("content"), str):
-            result.append(turn["content"])
-    return result
+        elif isinstance(turn, dict) and turn.get("role") == "user":
+            result.append(_text_of(turn.get("content")))
+    return [q for q in result if q]
+
+
+def _text_of(content: object) -> str:
+    """Message content as a string, or as a list of blocks [{"type": "text", "text": ...}] (Gradio 6)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return ""
 
 
 def _ms(since: float) -> float:

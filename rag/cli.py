@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     _filters(p)
     p.set_defaults(run=_chat)
 
+    p = sub.add_parser("serve", parents=[common], help="start the web chat (default http://127.0.0.1:7860)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need RAG_UI_USERNAME/PASSWORD)")
+    p.add_argument("--port", type=int)
+    p.add_argument("--ingest", nargs="*", type=Path, default=[], help="files or folders to index before starting")
+    p.set_defaults(run=_serve)
+
     p = sub.add_parser("eval", parents=[common], help="run evaluation suites, ours beside the naive LangChain pipeline")
     p.add_argument("suites", nargs="+", type=Path)
     p.add_argument("--corpus", nargs="+", type=Path, required=True, help="files or folders the suite runs on")
@@ -84,20 +90,25 @@ def _open(args: argparse.Namespace, **kwargs):
     return Assistant.open(args.index, **kwargs)
 
 
-def _ingest(args: argparse.Namespace) -> int:
+def _progress_bar():
     from tqdm import tqdm
 
+    bar = tqdm(total=0, unit="file", disable=None, file=sys.stderr)
+
+    def progress(p) -> None:
+        bar.total = p.files_total
+        bar.n = p.files_done
+        bar.set_postfix(docs=p.documents, refresh=False)
+        bar.refresh()
+        if p.files_done == p.files_total:
+            bar.close()
+
+    return progress
+
+
+def _ingest(args: argparse.Namespace) -> int:
     with _open(args) as assistant:
-        bar = tqdm(total=0, unit="file", disable=None, file=sys.stderr)
-
-        def progress(p) -> None:
-            bar.total = p.files_total
-            bar.n = p.files_done
-            bar.set_postfix(docs=p.documents, refresh=False)
-            bar.refresh()
-
-        summary = assistant.ingest(args.paths, on_progress=progress)
-        bar.close()
+        summary = assistant.ingest(args.paths, on_progress=_progress_bar())
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -206,6 +217,21 @@ def _chat(args: argparse.Namespace) -> int:
             answer = assistant.ask(question, history, **_ask_options(args))
             print(format_answer(answer))
             history.append(question)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ui.app import launch
+
+    with _open(args) as assistant:
+        if args.ingest:
+            print(f"indexing {', '.join(map(str, args.ingest))} ...", file=sys.stderr)
+            summary = assistant.ingest(args.ingest, on_progress=_progress_bar())
+            print(", ".join(f"{k}: {v}" for k, v in summary.counts().items()), file=sys.stderr)
+        host = args.host or assistant.settings.ui_host
+        port = args.port or assistant.settings.ui_port
+        print(f"web chat at http://{host}:{port}", file=sys.stderr)
+        launch(assistant, assistant.settings, host=host, port=port)
+    return 0
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.documents import normalise_date
 from rag.query import Query
 from rag.settings import Settings
 from rag.store.index import Index
@@ -27,7 +28,12 @@ class Filters:
     @classmethod
     def from_iso(cls, date_from: str | None = None, date_to: str | None = None, sources=()) -> "Filters":
         def number(value: str | None) -> int | None:
-            return int(value.replace("-", "")) if value else None
+            if not value:
+                return None
+            try:
+                return int(normalise_date(value).replace("-", ""))
+            except ValueError:
+                raise ValueError(f"date filter {value!r} is not YYYY-MM-DD") from None
 
         return cls(number(date_from), number(date_to), tuple(sources or ()))
 

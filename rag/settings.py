@@ -66,6 +66,12 @@ class Settings(BaseSettings):
 
     mode: Literal["extractive"] = "extractive"
 
+    ui_language: Literal["ru", "en"] = "ru"
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    ui_username: str | None = Field(None, description="login required when the web chat listens beyond loopback")
+    ui_password: str | None = None
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from rag.query import Query
 from rag.retrieval import Passage
@@ -43,6 +43,18 @@ class Answerer(Protocol):
     name: str
 
     def answer(self, query: Query, passages: list[Passage]) -> Draft: ...
+
+    def stream(self, query: Query, passages: list[Passage]) -> Iterator[str | Draft]:
+        """Pieces of the answer text as they are produced, then the final `Draft`."""
+        ...
+
+
+def stream_whole(draft: Draft) -> Iterator[str | Draft]:
+    """For answerers that write the whole answer at once: its text word by word, then the draft."""
+    words = draft.answer.split(" ")
+    for index, word in enumerate(words):
+        yield word if index == len(words) - 1 else word + " "
+    yield draft
 
 
 @dataclass

@@ -12,11 +12,11 @@ the passages it reads is from. Below `min_evidence` the answerer refuses rather 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
-from rag.answering.base import Citation, Draft, refusal
+from rag.answering.base import Citation, Draft, refusal, stream_whole
 from rag.answering.expected import expected_answer, holds
 from rag.query import Query
 from rag.retrieval import Passage
@@ -52,6 +52,9 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.max_passages = max_passages
         self.min_evidence = min_evidence
+
+    def stream(self, query: Query, passages: list[Passage]) -> Iterator[str | Draft]:
+        return stream_whole(self.answer(query, passages))
 
     def answer(self, query: Query, passages: list[Passage]) -> Draft:
         # Stems the corpus never uses carry no evidence either way (typos, paraphrases, foreign words).

@@ -1,0 +1,190 @@
+"""The Gradio web chat. It only calls the core (`rag.Assistant`); rendering lives in `ui.render`."""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import socket
+from pathlib import Path
+
+import gradio as gr
+
+from rag.assistant import Assistant
+from rag.settings import Settings
+from ui.render import answer_html
+from ui.strings import LANGUAGES, Strings
+
+ASSETS = Path(__file__).parent / "assets"
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".jsonl"]
+
+
+def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
+    with gr.Blocks(title=strings.title) as app:
+        gr.Markdown(f"## {strings.title}\n{strings.intro}")
+        with gr.Tabs():
+            with gr.Tab(strings.chat_tab, id="chat"):
+                chat_controls(assistant, strings)
+            with gr.Tab(strings.corpus_tab, id="corpus"):
+                corpus_controls(assistant, strings)
+    return app
+
+
+def chat_controls(assistant: Assistant, strings: Strings) -> None:
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                height=560, elem_id="chat", label=strings.chat_tab, show_label=False,
+                placeholder=f"**{strings.empty_chat}**", examples=example_questions(assistant, strings),
+                feedback_options=None, buttons=["copy"],
+            )
+            with gr.Row():
+                question = gr.Textbox(placeholder=strings.placeholder, show_label=False, scale=5, autofocus=True,
+                                      elem_id="question")
+                ask = gr.Button(strings.ask, variant="primary", scale=1, elem_id="ask")
+            new_chat = gr.Button(strings.new_chat, size="sm", elem_id="new-chat")
+        with gr.Column(scale=1, min_width=240):
+            with gr.Accordion(strings.filters, open=True):
+                date_from = gr.Textbox(label=strings.date_from, placeholder=strings.date_hint, elem_id="date-from")
+                date_to = gr.Textbox(label=strings.date_to, placeholder=strings.date_hint, elem_id="date-to")
+                sources = gr.Dropdown(assistant.sources(), multiselect=True, label=strings.sources_filter,
+                                      elem_id="sources")
+                mode = gr.Radio([(strings.modes.get(m, m), m) for m in assistant.answerers],
+                                value=assistant.settings.mode, label=strings.mode, elem_id="mode")
+            stats = gr.Markdown(_stats(assistant, strings), elem_id="stats")
+
+    def respond(message: str, history: list, start: str, end: str, chosen: list, answer_mode: str):
+        message = (message or "").strip()
+        if not message:
+            yield history, ""
+            return
+        earlier = [m for m in history if m.get("role") == "user"]
+        history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        yield history, ""
+        text = ""
+        try:
+            for event in assistant.ask_stream(message, earlier, mode=answer_mode, date_from=start or None,
+                                              date_to=end or None, sources=chosen or ()):
+                if isinstance(event, str):
+                    text += event
+                    history[-1] = {"role": "assistant", "content": html.escape(text)}
+                else:
+                    answer = event.to_dict()
+                    passages = assistant.passages([c["chunk_id"] for c in answer["citations"]])
+                    history[-1] = {"role": "assistant", "content": answer_html(answer, passages, strings)}
+                yield history, ""
+        except ValueError as exc:
+            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
+            yield history, ""
+
+    inputs = [question, chatbot, date_from, date_to, sources, mode]
+    ask.click(respond, inputs, [chatbot, question], api_visibility="private")
+    question.submit(respond, inputs, [chatbot, question], api_visibility="private")
+    chatbot.example_select(lambda evt: evt.value["text"], None, question, api_visibility="private").then(
+        respond, inputs, [chatbot, question], api_visibility="private")
+    new_chat.click(lambda: ([], ""), None, [chatbot, question], api_visibility="private")
+    gr.on([ask.click, question.submit], lambda: _stats(assistant, strings), None, stats, api_visibility="private")
+
+    def ask_api(question: str, history: list[str] | None = None, mode: str | None = None,
+                date_from: str | None = None, date_to: str | None = None) -> dict:
+        """Answer a question with citations; `history` lists earlier questions, oldest first."""
+        return assistant.ask(question, history or [], mode=mode or None, date_from=date_from or None,
+                             date_to=date_to or None).to_dict()
+
+    gr.api(ask_api, api_name="ask")
+
+
+def corpus_controls(assistant: Assistant, strings: Strings) -> None:
+    gr.Markdown(f"### {strings.upload_heading}")
+    files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label=strings.upload, elem_id="upload")
+    upload = gr.Button(strings.upload_button, variant="primary", elem_id="upload-button")
+    results = gr.Dataframe(headers=list(strings.upload_columns), interactive=False, wrap=True,
+                           elem_id="upload-results")
+    gr.Markdown(f"### {strings.documents_heading}")
+    search = gr.Textbox(label=strings.search, elem_id="doc-search")
+    table = gr.Dataframe(_rows(assistant, ""), headers=list(strings.documents_columns), interactive=False,
+                         wrap=True, elem_id="documents")
+    with gr.Row():
+        doomed = gr.Dropdown(_choices(assistant), value=None, label=strings.delete_choice, scale=4,
+                             elem_id="delete-choice")
+        delete = gr.Button(strings.delete_button, variant="stop", scale=1, elem_id="delete-button")
+    status = gr.Markdown(elem_id="corpus-status")
+
+    def ingest_files(paths: list[str] | None, query: str, progress=gr.Progress()):
+        """Add files to the index; one result row per file."""
+        if not paths:
+            raise gr.Error(strings.nothing_uploaded)
+        rows = []
+        for path in progress.tqdm(paths, desc=strings.upload_button):
+            summary = assistant.ingest([path])
+            failures = "; ".join(f"{Path(f.where).name}: {f.reason}" for f in summary.failed)
+            counts = summary.counts()
+            ok = counts["added"] or counts["updated"] or counts["unchanged"] or counts["duplicate"]
+            rows.append([Path(path).name, strings.status_ok.format(**counts) if ok else strings.status_failed,
+                         failures])
+        return rows, _rows(assistant, query), gr.update(choices=_choices(assistant), value=None)
+
+    upload.click(ingest_files, [files, search], [results, table, doomed], api_name="ingest")
+    search.change(lambda q: _rows(assistant, q), search, table, api_visibility="private")
+
+    def remove(choice: str | None, query: str):
+        if not choice:
+            return gr.update(), gr.update(), ""
+        doc_id = choice.split(" — ", 1)[0]
+        assistant.remove([doc_id])
+        return _rows(assistant, query), gr.update(choices=_choices(assistant), value=None), strings.deleted.format(
+            doc_id=doc_id)
+
+    delete.click(remove, [doomed, search], [table, doomed, status], api_name="remove")
+
+
+def example_questions(assistant: Assistant, strings: Strings, limit: int = 3) -> list[dict]:
+    return [{"text": strings.example.format(title=d["title"][:90])} for d in assistant.documents()[:limit]]
+
+
+def _rows(assistant: Assistant, query: str) -> list[list]:
+    needle = (query or "").strip().lower()
+    return [
+        [d["doc_id"], d["title"], d["date"], d["source"], d["chars"]]
+        for d in assistant.documents()
+        if not needle or needle in d["title"].lower() or needle in d["doc_id"].lower()
+    ]
+
+
+def _choices(assistant: Assistant) -> list[str]:
+    return [f"{d['doc_id']} — {d['title'][:80]}" for d in assistant.documents()]
+
+
+def _stats(assistant: Assistant, strings: Strings) -> str:
+    stats = assistant.stats()
+    return strings.indexed.format(documents=stats["documents"], chunks=stats["chunks"])
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return all(ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(host, None))
+    except (socket.gaierror, ValueError):
+        return False
+
+
+def launch(assistant: Assistant, settings: Settings, host: str | None = None, port: int | None = None,
+           block: bool = True) -> gr.Blocks:
+    host = host or settings.ui_host
+    auth = (settings.ui_username, settings.ui_password) if settings.ui_username and settings.ui_password else None
+    if not is_loopback(host) and auth is None:
+        raise RuntimeError(
+            f"refusing to serve on {host} without a login: set RAG_UI_USERNAME and RAG_UI_PASSWORD "
+            "(or keep the default 127.0.0.1)"
+        )
+    strings = LANGUAGES[settings.ui_language]
+    app = build_app(assistant, strings)
+    app.queue(default_concurrency_limit=4)
+    app.launch(
+        server_name=host, server_port=port or settings.ui_port, auth=auth, prevent_thread_lock=not block,
+        max_file_size=f"{int(settings.max_file_mb)}mb", css_paths=[ASSETS / "chat.css"], head=_head(),
+        footer_links=["api"], quiet=True,
+    )
+    return app
+
+
+def _head() -> str:
+    return f"<script>{(ASSETS / 'citations.js').read_text(encoding='utf-8')}</script>"

@@ -1,0 +1,122 @@
+"""The web chat's words, in Russian (default) and English (RAG_UI_LANGUAGE=en)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Strings:
+    title: str
+    intro: str
+    chat_tab: str
+    corpus_tab: str
+    placeholder: str
+    ask: str
+    new_chat: str
+    empty_chat: str
+    filters: str
+    date_from: str
+    date_to: str
+    date_hint: str
+    sources_filter: str
+    mode: str
+    sources: str
+    open_source: str
+    closest: str
+    example: str
+    upload: str
+    upload_button: str
+    upload_columns: tuple[str, str, str]
+    search: str
+    documents_columns: tuple[str, str, str, str, str]
+    delete_choice: str
+    delete_button: str
+    deleted: str
+    indexed: str
+    bad_date: str
+    nothing_uploaded: str
+    status_ok: str
+    status_failed: str
+    upload_heading: str
+    documents_heading: str
+    modes: dict
+
+
+RU = Strings(
+    title="Пресс-релизы: ответы со ссылками на источники",
+    intro="Задайте вопрос по-русски (или по-казахски, по-английски). Ответ составляется из фраз проиндексированных "
+          "пресс-релизов; после каждой фразы стоит ссылка [n] — нажмите на неё, чтобы увидеть цитату в тексте релиза.",
+    chat_tab="Чат",
+    corpus_tab="Корпус",
+    placeholder="Ваш вопрос, например: «Куда прибыл премьер-министр Казахстана?»",
+    ask="Спросить",
+    new_chat="Новый разговор",
+    empty_chat="Здесь появятся ответы. Можно начать с примера:",
+    filters="Фильтры",
+    date_from="С даты",
+    date_to="По дату",
+    date_hint="ГГГГ-ММ-ДД",
+    sources_filter="Источники",
+    mode="Режим ответа",
+    sources="Источники",
+    open_source="открыть источник ↗",
+    closest="Ближайшие документы:",
+    example="О чём сообщается в релизе «{title}»?",
+    upload="Файлы (.txt, .md, .html, .jsonl), можно несколько",
+    upload_button="Добавить в индекс",
+    upload_columns=("Файл", "Результат", "Подробности"),
+    search="Поиск по названию или id",
+    documents_columns=("id", "Название", "Дата", "Источник", "Символов"),
+    delete_choice="Релиз для удаления",
+    delete_button="Удалить из индекса",
+    deleted="Удалено: {doc_id}",
+    indexed="В индексе: {documents} релизов, {chunks} фрагментов",
+    bad_date="Дата должна быть в формате ГГГГ-ММ-ДД: {value!r}",
+    nothing_uploaded="Выберите файлы для загрузки.",
+    status_ok="добавлено {added}, обновлено {updated}, без изменений {unchanged}, дубликатов {duplicate}",
+    status_failed="ошибка",
+    upload_heading="Добавить релизы",
+    documents_heading="Проиндексированные релизы",
+    modes={"extractive": "Цитаты из релизов (без LLM)", "llm": "LLM"},
+)
+
+EN = Strings(
+    title="Press releases: answers with sources",
+    intro="Ask a question (Russian, Kazakh or English). The answer is built from sentences of the indexed press "
+          "releases, each followed by a citation [n]: click it to see the quote in the release.",
+    chat_tab="Chat",
+    corpus_tab="Corpus",
+    placeholder="Your question, e.g. “Куда прибыл премьер-министр Казахстана?”",
+    ask="Ask",
+    new_chat="New conversation",
+    empty_chat="Answers will appear here. Try an example:",
+    filters="Filters",
+    date_from="From date",
+    date_to="To date",
+    date_hint="YYYY-MM-DD",
+    sources_filter="Sources",
+    mode="Answer mode",
+    sources="Sources",
+    open_source="open source ↗",
+    closest="Closest documents:",
+    example="What does the release “{title}” say?",
+    upload="Files (.txt, .md, .html, .jsonl), several at once",
+    upload_button="Add to the index",
+    upload_columns=("File", "Result", "Details"),
+    search="Search by title or id",
+    documents_columns=("id", "Title", "Date", "Source", "Characters"),
+    delete_choice="Release to delete",
+    delete_button="Delete from the index",
+    deleted="Deleted: {doc_id}",
+    indexed="Indexed: {documents} releases, {chunks} passages",
+    bad_date="A date must be YYYY-MM-DD: {value!r}",
+    nothing_uploaded="Choose files to upload.",
+    status_ok="added {added}, updated {updated}, unchanged {unchanged}, duplicates {duplicate}",
+    status_failed="failed",
+    upload_heading="Add releases",
+    documents_heading="Indexed releases",
+    modes={"extractive": "Quotes from releases (no LLM)", "llm": "LLM"},
+)
+
+LANGUAGES = {"ru": RU, "en": EN}
