@@ -64,12 +64,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ingest", nargs="*", type=Path, default=[], help="files or folders to index before starting")
     p.set_defaults(run=_serve)
 
-    p = sub.add_parser("eval", parents=[common], help="run evaluation suites, ours beside the naive LangChain pipeline")
-    p.add_argument("suites", nargs="+", type=Path)
-    p.add_argument("--corpus", nargs="+", type=Path, required=True, help="files or folders the suite runs on")
+    p = sub.add_parser("eval", help="run evaluation suites, ours beside the naive LangChain pipeline")
+    p.add_argument("suites", nargs="*", type=Path, help="suite JSONL files (corpus from SUITE.corpus.txt)")
+    p.add_argument("--corpus", nargs="+", type=Path, help="files or folders to run every suite on instead")
     p.add_argument("--no-baseline", action="store_true", help="skip the naive LangChain pipeline")
-    p.add_argument("--out", type=Path, default=Path("evals/runs/latest"))
-    p.add_argument("--mode")
+    p.add_argument("--out", type=Path, default=Path("evals/runs/latest"), help="folder for results.json, report.html")
+    p.add_argument("--mode", help="answer mode of our pipeline")
+    p.add_argument("--min", action="append", default=[], metavar="[SUITE.]METRIC=VALUE",
+                   help="fail (exit 1) when the metric falls below VALUE, e.g. hit@5=0.9 or dev.mrr@5=0.8")
+    p.add_argument("--compare", nargs="+", type=Path, metavar="RESULTS_JSON",
+                   help="with suites: an earlier results.json to compare against; alone: BEFORE NOW")
     p.set_defaults(run=_eval)
 
     p = sub.add_parser("reindex", parents=[common], help="recompute every vector with the configured embedding")
@@ -235,9 +239,16 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from rag.evaluation.command import evaluate
+    from rag.evaluation.command import compare_runs, evaluate
 
-    return evaluate(args.suites, args.corpus, args.index, args.out, baseline=not args.no_baseline, mode=args.mode)
+    if not args.suites:
+        if not args.compare or len(args.compare) != 2:
+            raise ValueError("give suites to run, or --compare BEFORE.json NOW.json")
+        return compare_runs(args.compare[0], args.compare[1], args.out)
+    if args.compare and len(args.compare) != 1:
+        raise ValueError("with suites, --compare takes one earlier results.json")
+    return evaluate(args.suites, args.corpus, args.out, baseline=not args.no_baseline, mode=args.mode,
+                    gates=args.min, previous=args.compare[0] if args.compare else None)
 
 
 def _reindex(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import pytest
 
 from rag.embeddings import builtin_model_path
 from rag.evaluation import runner
-from rag.evaluation.command import _documents
+from rag.evaluation.command import documents
 from rag.evaluation.naive import NaivePipeline
 from rag.evaluation.suites import load_suite
 
@@ -36,7 +36,7 @@ def results(tmp_path_factory, settings, embedder):
         assistant.ingest(CORPUS)
         ours = runner.run(lambda c: assistant.ask(c.question, list(c.history)).to_dict(), cases)
     naive = NaivePipeline(str(builtin_model_path(settings.cache_dir)), work / "naive")
-    naive.ingest(_documents(CORPUS, int(settings.max_file_mb * 2**20)))
+    naive.ingest(documents(CORPUS, int(settings.max_file_mb * 2**20)))
     baseline = runner.run(lambda c: naive.ask(c.question, list(c.history)), cases)
     print("\n" + runner.table({"ours": ours, "naive": baseline}))
     return ours["summary"], baseline["summary"]

@@ -1,8 +1,13 @@
-"""`rag eval`: build (or update) the indexes for a corpus, run the suites, print and save the report."""
+"""`rag eval`: index each suite's corpus, run its questions through ours and the naive pipeline, print
+tables, save JSON and an HTML report, compare with an earlier run, and fail on quality gates."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tqdm import tqdm
@@ -12,40 +17,151 @@ from rag.documents import Document, iter_input_files, load_path
 from rag.embeddings import builtin_model_path
 from rag.evaluation import runner
 from rag.evaluation.naive import NaivePipeline
+from rag.evaluation.report import write_report
 from rag.evaluation.suites import load_suite
 from rag.settings import BUILTIN_EMBEDDING, Settings
 
 
-def evaluate(suites: list[Path], corpus: list[Path], index_dir: Path | None, out: Path, baseline: bool = True,
-             mode: str | None = None) -> int:
+def suite_corpus(suite: Path) -> list[Path]:
+    """The corpus a suite names in SUITE.corpus.txt beside it: paths relative to that file, one a line."""
+    listing = suite.with_suffix(".corpus.txt")
+    if not listing.exists():
+        raise ValueError(f"{suite}: no corpus given; pass --corpus or write {listing.name} beside the suite")
+    lines = [line.strip() for line in listing.read_text(encoding="utf-8").splitlines()]
+    paths = [(listing.parent / line).resolve() for line in lines if line and not line.startswith("#")]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"{listing}: corpus path(s) not found: {', '.join(missing)}")
+    return paths
+
+
+def parse_gates(specs: list[str]) -> list[tuple[str | None, str, float]]:
+    """'hit@5=0.9' (every suite) or 'dev.hit@5=0.9' (one suite) -> (suite, metric, floor)."""
+    gates = []
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep:
+            raise ValueError(f"--min {spec!r}: write METRIC=VALUE, e.g. hit@5=0.9")
+        suite, _, metric = name.rpartition(".") if "." in name.split("@")[0] else ("", "", name)
+        if metric not in runner.METRICS:
+            raise ValueError(f"--min {spec!r}: unknown metric {metric!r}; known: {', '.join(runner.METRICS)}")
+        try:
+            gates.append((suite or None, metric, float(value)))
+        except ValueError:
+            raise ValueError(f"--min {spec!r}: {value!r} is not a number") from None
+    return gates
+
+
+def evaluate(suites: list[Path], corpus: list[Path] | None, out: Path, baseline: bool = True,
+             mode: str | None = None, gates: list[str] = (), previous: Path | None = None) -> int:
     settings = Settings()
-    work = Path(index_dir) if index_dir else out / "index"
-    cases = [case for suite in suites for case in load_suite(suite)]
-    results: dict[str, dict] = {}
-    with Assistant.open(work / "ours", settings=settings) as assistant:
-        summary = assistant.ingest(corpus)
-        print(f"ours: index {assistant.stats()['chunks']} chunks ({summary.counts()})", file=sys.stderr)
-        results["ours"] = _run("ours", cases, lambda c: assistant.ask(c.question, list(c.history), mode=mode).to_dict())
-    if baseline:
-        model = settings.embedding_model
-        naive = NaivePipeline(str(builtin_model_path(settings.cache_dir)) if model == BUILTIN_EMBEDDING else model,
-                              work / "naive")
-        naive.ingest(_documents(corpus, int(settings.max_file_mb * 2**20)))
-        results["naive"] = _run("naive", cases, lambda c: naive.ask(c.question, list(c.history)))
-    print(runner.table(results))
-    print(f"saved {runner.save(results, out)}", file=sys.stderr)
+    checks = parse_gates(list(gates))
+    before = json.loads(Path(previous).read_text(encoding="utf-8")) if previous else None
+    results = {"meta": _meta(settings, mode), "suites": {}}
+    for suite in suites:
+        cases = load_suite(suite)
+        paths = corpus or suite_corpus(suite)
+        runs = {"ours": _run_ours(settings, paths, cases, mode)}
+        if baseline:
+            runs["naive"] = _run_naive(settings, paths, cases)
+        results["suites"][suite.stem] = runs
+        print(f"\n== {suite.stem} ({len(cases)} questions)\n{runner.table(runs)}")
+        print(runner.kind_table(runs["ours"]))
+    out.mkdir(parents=True, exist_ok=True)
+    saved = out / "results.json"
+    saved.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\nsaved {saved} and {write_report(results, out, before)}", file=sys.stderr)
+    if before:
+        print(compare_text(before, results))
+    failed = check_gates(results, checks)
+    for line in failed:
+        print(f"FAILED GATE {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def compare_runs(before_path: Path, now_path: Path, out: Path) -> int:
+    before = json.loads(Path(before_path).read_text(encoding="utf-8"))
+    now = json.loads(Path(now_path).read_text(encoding="utf-8"))
+    print(compare_text(before, now))
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"saved {write_report(now, out, before)}", file=sys.stderr)
     return 0
 
 
-def _run(name: str, cases, ask) -> dict:
+def compare_text(before: dict, now: dict) -> str:
+    lines = []
+    for suite, runs in now["suites"].items():
+        old = before.get("suites", {}).get(suite, {}).get("ours")
+        if not old or "ours" not in runs:
+            continue
+        lines.append(f"\n== {suite}: ours, earlier run -> this run")
+        for metric in runner.METRICS:
+            a, b = old["summary"].get(metric), runs["ours"]["summary"].get(metric)
+            change = "" if a is None or b is None else f"{b - a:+.4f}"
+            lines.append(f"{metric:<22}{_cell(a):>12}{_cell(b):>12}{change:>12}")
+    return "\n".join(lines)
+
+
+def check_gates(results: dict, gates: list[tuple[str | None, str, float]]) -> list[str]:
+    failed = []
+    for suite, runs in results["suites"].items():
+        for only, metric, floor in gates:
+            if only not in (None, suite):
+                continue
+            value = runs["ours"]["summary"].get(metric)
+            if value is None or value < floor:
+                failed.append(f"{suite}: {metric} = {value} < {floor}")
+    return failed
+
+
+def _run_ours(settings: Settings, paths: list[Path], cases, mode: str | None) -> dict:
+    with Assistant.open(_work_dir(settings, paths) / "ours", settings=settings) as assistant:
+        summary = assistant.ingest(paths)
+        print(f"ours: {assistant.stats()['chunks']} chunks indexed ({summary.counts()})", file=sys.stderr)
+        return _progress("ours", cases, lambda c: assistant.ask(c.question, list(c.history), mode=mode).to_dict())
+
+
+def _run_naive(settings: Settings, paths: list[Path], cases) -> dict:
+    model = settings.embedding_model
+    naive = NaivePipeline(str(builtin_model_path(settings.cache_dir)) if model == BUILTIN_EMBEDDING else model,
+                          _work_dir(settings, paths) / "naive")
+    naive.ingest(documents(paths, int(settings.max_file_mb * 2**20)))
+    return _progress("naive", cases, lambda c: naive.ask(c.question, list(c.history)))
+
+
+def _work_dir(settings: Settings, paths: list[Path]) -> Path:
+    """Indexes for a corpus are kept in the cache and updated incrementally between runs."""
+    key = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in paths)).encode()).hexdigest()[:12]
+    return settings.cache_dir / "eval-indexes" / f"{key}-{settings.embedding_model.replace('/', '_')}"
+
+
+def _progress(name: str, cases, ask) -> dict:
     with tqdm(total=len(cases), desc=name, unit="q", file=sys.stderr, disable=None) as bar:
         return runner.run(ask, cases, on_case=bar.update)
 
 
-def _documents(paths: list[Path], max_bytes: int) -> list[Document]:
-    documents: dict[str, Document] = {}
+def documents(paths: list[Path], max_bytes: int) -> list[Document]:
+    """Every loadable document under the paths, the first of each id (as our ingest keeps it)."""
+    found: dict[str, Document] = {}
     for path, root in iter_input_files(paths):
         for item in load_path(path, root, max_bytes):
             if isinstance(item, Document):
-                documents.setdefault(item.id, item)
-    return list(documents.values())
+                found.setdefault(item.id, item)
+    return list(found.values())
+
+
+def _meta(settings: Settings, mode: str | None) -> dict:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": commit,
+            "mode": mode or settings.mode, "embedding": settings.embedding_model,
+            "weights": f"dense {settings.dense_weight}, lexical {settings.lexical_weight}, "
+                       f"document {settings.document_weight}, date boost {settings.date_boost}",
+            "min_evidence": settings.min_evidence}
+
+
+def _cell(value) -> str:
+    return "-" if value is None else f"{value:g}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Callable
 
 from rag.evaluation.metrics import score_case, summarise
@@ -55,8 +53,12 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def save(results: dict[str, dict], out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "results.json"
-    path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
+KIND_METRICS = ("hit@5", "mrr@5", "fact_recall", "citation_precision", "refusal_rate", "false_refusals")
+
+
+def kind_table(run_result: dict) -> str:
+    lines = [f"{'by kind':<14}{'n':>4}" + "".join(f"{m:>19}" for m in KIND_METRICS)]
+    for kind, summary in run_result["by_kind"].items():
+        values = [summary.get(m) for m in KIND_METRICS]
+        lines.append(f"{kind:<14}{summary['cases']:>4}" + "".join(f"{'-' if v is None else v:>19}" for v in values))
+    return "\n".join(lines)
