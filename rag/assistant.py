@@ -16,8 +16,10 @@ from typing import Iterable, Iterator, Sequence
 
 from rag.answering.base import Answer, Answerer, Draft, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.llm import LLMAnswerer, rewrite_question
 from rag.embeddings import Embedder
 from rag.ingest import IngestSummary, ProgressCallback, ingest
+from rag.llm_backend import chat_model
 from rag.query import build_query
 from rag.retrieval import Filters, retrieve
 from rag.settings import Settings
@@ -43,6 +45,9 @@ class Assistant:
                 min_evidence=self.settings.min_evidence,
             )
         }
+        self.chat_model = chat_model(self.settings) if self.settings.llm_configured else None
+        if self.chat_model is not None:
+            self.answerers["llm"] = LLMAnswerer(self.chat_model, self.settings, self.answerers["extractive"])
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None, **kwargs) -> "Assistant":
@@ -100,13 +105,19 @@ class Assistant:
         """Yields pieces of the answer text as they are produced, then the complete `Answer`."""
         if not question or not question.strip():
             raise ValueError("question is empty")
-        mode = mode or self.settings.mode
+        mode = mode or self.settings.default_mode
         if mode not in self.answerers:
-            raise ValueError(f"unknown answer mode {mode!r}; available: {', '.join(self.answerers)}")
+            hint = " (configure an LLM with RAG_LLM_BASE_URL and RAG_LLM_MODEL)" if mode == "llm" else ""
+            raise ValueError(f"unknown answer mode {mode!r}; available: {', '.join(self.answerers)}{hint}")
         timings: dict[str, float] = {}
         started = time.perf_counter()
         filters = Filters.from_iso(date_from, date_to, sources)
-        query = build_query(question, _questions(history))
+        earlier = _questions(history)
+        query = build_query(question, earlier)
+        if mode == "llm" and earlier and self.settings.llm_rewrite_followups:
+            standalone = rewrite_question(self.chat_model, self.settings, question, earlier, query.language)
+            if standalone != question:
+                query = build_query(standalone, [])
         timings["query"] = _ms(started)
 
         step = time.perf_counter()

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -64,13 +64,37 @@ class Settings(BaseSettings):
     answer_passages: int = 5
     min_evidence: float = Field(0.40, description="refuse when the evidence (see answering/extractive.py) is below this")
 
-    mode: Literal["extractive"] = "extractive"
+    mode: Literal["extractive", "llm"] | None = Field(
+        None, description="default answer mode; unset means 'llm' when an LLM is configured, else 'extractive'")
+
+    llm_provider: Literal["openai", "ollama"] = Field(
+        "openai", description="'openai': any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, Ollama's /v1, "
+                              "hosted APIs); 'ollama': Ollama's native API")
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_temperature: float = 0.1
+    llm_max_tokens: int = 400
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = Field(2, description="retries with backoff on connection errors, timeouts, 429 and 5xx")
+    llm_stop: list[str] = Field(default_factory=list)
+    llm_context_tokens: int = Field(3000, description="token budget for the passages put in the prompt")
+    llm_rewrite_followups: bool = True
+    prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parents[1] / "prompts")
 
     ui_language: Literal["ru", "en"] = "ru"
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     ui_username: str | None = Field(None, description="login required when the web chat listens beyond loopback")
     ui_password: str | None = None
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def default_mode(self) -> str:
+        return self.mode or ("llm" if self.llm_configured else "extractive")
 
     @classmethod
     def settings_customise_sources(

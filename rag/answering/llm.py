@@ -1,0 +1,140 @@
+"""The LLM answerer: numbered passages in a prompt from `prompts/`, a streamed answer from a LangChain
+chat model, and citations checked before anything is returned.
+
+Failures never surface as exceptions: connection errors, timeouts, 429 and 5xx are retried with
+backoff while nothing has been streamed yet; then, as for empty or uncited replies, the offline
+answerer's result is returned with a notice that says why.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterator
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from rag.answering.base import Answerer, Draft, refusal, stream_whole
+from rag.answering.citations import check_citations
+from rag.prompts import load_prompt
+from rag.query import Query
+from rag.retrieval import Passage
+from rag.settings import Settings
+
+NO_ANSWER = ("НЕТ ОТВЕТА", "NO ANSWER")
+CHARS_PER_TOKEN = 3  # Russian text averages about three characters a token in common BPE vocabularies
+NOTICES = {
+    "ru": {"error": "LLM недоступна ({reason}); показан ответ без LLM.",
+           "uncited": "В ответе LLM не нашлось ни одной проверяемой ссылки; показан ответ без LLM.",
+           "dropped": "Убраны утверждения, которые не подтверждаются цитируемыми фрагментами: {count}."},
+    "en": {"error": "The LLM is unavailable ({reason}); showing the answer without it.",
+           "uncited": "The LLM's answer had no verifiable citation; showing the answer without it.",
+           "dropped": "Removed claims that the cited passages do not support: {count}."},
+}
+
+
+class LLMAnswerer:
+    name = "llm"
+
+    def __init__(self, model: BaseChatModel, settings: Settings, fallback: Answerer):
+        self.model = model
+        self.settings = settings
+        self.fallback = fallback
+
+    def answer(self, query: Query, passages: list[Passage]) -> Draft:
+        return next(event for event in self.stream(query, passages) if isinstance(event, Draft))
+
+    def stream(self, query: Query, passages: list[Passage]) -> Iterator[str | Draft]:
+        if not passages:
+            yield from stream_whole(refusal(query, passages, 0.0))
+            return
+        used = self._within_budget(passages)
+        prompt = load_prompt(self.settings.prompts_dir, "answer", query.language).format_messages(
+            passages=format_passages(used), question=query.question)
+        text = ""
+        try:
+            for piece in self._stream_with_retries(prompt):
+                text += piece
+                yield piece
+            if not text.strip():
+                raise ValueError("empty reply")
+        except Exception as exc:  # every failure of the backend ends in the offline answer, never a crash
+            yield self._fallback(query, passages, "error", reason=describe(exc))
+            return
+        if text.strip().upper().rstrip(".").startswith(NO_ANSWER):
+            yield refusal(query, passages, 0.0)
+            return
+        checked = check_citations(text, used)
+        if not checked.citations:
+            yield self._fallback(query, passages, "uncited")
+            return
+        notice = self._notice(query, "dropped", count=len(checked.dropped)) if checked.dropped else ""
+        yield Draft(checked.text, checked.citations, evidence=1.0, notice=notice)
+
+    def _stream_with_retries(self, prompt) -> Iterator[str]:
+        attempts = 1 + self.settings.llm_max_retries
+        for attempt in range(attempts):
+            produced = False
+            try:
+                for chunk in self.model.stream(prompt):
+                    if isinstance(chunk.content, str) and chunk.content:
+                        produced = True
+                        yield chunk.content
+                return
+            except Exception as exc:
+                if produced or attempt == attempts - 1 or not retryable(exc):
+                    raise
+                time.sleep(min(8.0, 0.5 * 2**attempt))
+
+    def _within_budget(self, passages: list[Passage]) -> list[Passage]:
+        budget = self.settings.llm_context_tokens * CHARS_PER_TOKEN
+        used: list[Passage] = []
+        for passage in passages:
+            cost = len(passage.text) + len(passage.title) + 40
+            if used and cost > budget:
+                break
+            used.append(passage)
+            budget -= cost
+        return used
+
+    def _fallback(self, query: Query, passages: list[Passage], kind: str, **values) -> Draft:
+        draft = self.fallback.answer(query, passages)
+        draft.notice = self._notice(query, kind, **values)
+        return draft
+
+    def _notice(self, query: Query, kind: str, **values) -> str:
+        return NOTICES.get(query.language, NOTICES["ru"])[kind].format(**values)
+
+
+def rewrite_question(model: BaseChatModel, settings: Settings, question: str, history: list[str],
+                     language: str) -> str:
+    """A stand-alone version of a follow-up question; the question itself when the LLM fails."""
+    prompt = load_prompt(settings.prompts_dir, "rewrite", language).format_messages(
+        history="\n".join(f"- {h}" for h in history), question=question)
+    try:
+        reply = model.invoke(prompt).content
+    except Exception:  # rewriting is an improvement, not a requirement
+        return question
+    line = reply.strip().splitlines()[0].strip() if isinstance(reply, str) and reply.strip() else ""
+    return line if 3 <= len(line) <= 4 * len(question) + 200 else question
+
+
+def format_passages(passages: list[Passage]) -> str:
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        meta = ", ".join(x for x in (p.date, p.source) if x)
+        blocks.append(f"[{n}] «{p.title}»" + (f" ({meta})" if meta else "") + f"\n{p.text}")
+    return "\n\n".join(blocks)
+
+
+def retryable(exc: Exception) -> bool:
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(status, int):
+        return status in (408, 409, 429) or status >= 500
+    name = type(exc).__name__.lower()
+    return "connect" in name or "timeout" in name
+
+
+def describe(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    text = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return f"HTTP {status}: {text}" if status else f"{type(exc).__name__}: {text}"
