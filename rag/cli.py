@@ -192,14 +192,24 @@ def _read_batch(path: Path) -> list[dict]:
     return items
 
 
-def format_answer(answer) -> str:
-    lines = [answer.answer]
-    if answer.citations:
+def format_answer(answer, with_text: bool = True) -> str:
+    lines = [answer.answer] if with_text else []
+    if answer.notice:
+        lines.append(f"({answer.notice})")
+    releases: dict[str, list[dict]] = {}
+    for citation in answer.citations:
+        releases.setdefault(citation["doc_id"], []).append(citation)
+    if releases:
         lines.append("")
-        for c in answer.citations:
-            where = ", ".join(x for x in (c["date"], c["source"], c["url"]) if x)
-            lines.append(f"[{c['n']}] {c['title']} ({where})")
+    for cited in releases.values():
+        first = cited[0]
+        where = ", ".join(x for x in (first["date"], first["source"], first["url"]) if x)
+        lines.append(f"{markers(cited)} {first['title']} ({where})")
     return "\n".join(lines)
+
+
+def markers(citations: list[dict]) -> str:
+    return "".join(f"[{c['n']}]" for c in citations)
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -218,8 +228,18 @@ def _chat(args: argparse.Namespace) -> int:
                 history.clear()
                 print("Новый разговор.")
                 continue
-            answer = assistant.ask(question, history, **_ask_options(args))
-            print(format_answer(answer))
+            streamed = ""
+            for event in assistant.ask_stream(question, history, **_ask_options(args)):
+                if isinstance(event, str):
+                    streamed += event
+                    print(event, end="", flush=True)
+                else:
+                    # The checked answer can differ from the stream (renumbered or dropped citations, fallback).
+                    if streamed and event.answer != streamed:
+                        print("\n" + "─" * 40)
+                    elif streamed:
+                        print()
+                    print(format_answer(event, with_text=event.answer != streamed))
             history.append(question)
 
 
