@@ -49,7 +49,7 @@ def chat_controls(assistant: Assistant, strings: Strings) -> None:
                 sources = gr.Dropdown(assistant.sources(), multiselect=True, label=strings.sources_filter,
                                       elem_id="sources")
                 mode = gr.Radio([(strings.modes.get(m, m), m) for m in assistant.answerers],
-                                value=assistant.settings.mode, label=strings.mode, elem_id="mode")
+                                value=assistant.settings.default_mode, label=strings.mode, elem_id="mode")
             stats = gr.Markdown(_stats(assistant, strings), elem_id="stats")
 
     def respond(message: str, history: list, start: str, end: str, chosen: list, answer_mode: str):

@@ -157,7 +157,7 @@ def _meta(settings: Settings, mode: str | None) -> dict:
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": commit,
-            "mode": mode or settings.mode, "embedding": settings.embedding_model,
+            "mode": mode or settings.default_mode, "embedding": settings.embedding_model,
             "weights": f"dense {settings.dense_weight}, lexical {settings.lexical_weight}, "
                        f"document {settings.document_weight}, date boost {settings.date_boost}",
             "min_evidence": settings.min_evidence}
