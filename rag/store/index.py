@@ -4,7 +4,8 @@ Write protocol (so that Ctrl-C or kill at any point leaves an index the next ope
 1. the ids of the documents about to change are recorded as `pending` in the manifest;
 2. their old vectors are deleted and new ones upserted in Chroma (ids are deterministic, so a repeat
    never duplicates);
-3. the manifest replaces their rows in one transaction; the lexical index is rebuilt; `pending` cleared.
+3. the manifest replaces their rows in one transaction and `pending` is cleared; the lexical index is
+   rebuilt from the manifest after the batch of writes (`finish`), or on the next open if it is stale.
 On open, a non-empty `pending` triggers `repair()`: vectors of pending documents are rewritten from the
 manifest and vectors the manifest does not know are deleted.
 """
