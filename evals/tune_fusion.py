@@ -54,7 +54,7 @@ def main() -> None:
         for case in cases:
             passages = retrieve(assistant.index, queries[case.id], assistant.settings, query_vector=vectors[case.id])
             evidence[case.answerable].append(answerer.answer(queries[case.id], passages).evidence)
-        for threshold in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+        for threshold in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
             refused = sum(e < threshold for e in evidence[False]) / len(evidence[False])
             false = sum(e < threshold for e in evidence[True]) / len(evidence[True])
             print(f"threshold {threshold:.2f}: refusals on unanswerable {refused:.2f}, false refusals {false:.2f}")

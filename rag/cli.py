@@ -169,7 +169,7 @@ def _ask_options(args: argparse.Namespace) -> dict:
 
 def _read_history(path: Path) -> list:
     try:
-        history = json.loads(path.read_text(encoding="utf-8"))
+        history = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(history, list):
@@ -179,7 +179,7 @@ def _read_history(path: Path) -> list:
 
 def _read_batch(path: Path) -> list[dict]:
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
         try:

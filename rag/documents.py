@@ -20,6 +20,7 @@ import yaml
 
 SUPPORTED_SUFFIXES = (".jsonl", ".txt", ".md", ".html", ".htm")
 ID_PATTERN = re.compile(r"^[\w.:@/-]{1,200}$")
+MIN_HTML_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,18 @@ def normalise_date(value: object) -> str:
 
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1251, the usual legacy encoding of Russian files."""
+    """UTF-8 (with or without BOM) first, then Windows-1251, the usual legacy encoding of Russian files.
+
+    A UTF-8 file with a few broken bytes (a truncated last character, a stray byte) stays UTF-8, with
+    U+FFFD in their place: read as Windows-1251 its Russian text would become mojibake.
+    """
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8-sig", errors="replace")
+    if lenient.count("\ufffd") <= max(3, len(lenient) // 1000) and _mostly_cyrillic(lenient):
+        return lenient
     text = data.decode("cp1251", errors="strict") if _looks_cp1251(data) else None
     if text is None:
         raise ValueError("neither UTF-8 nor Windows-1251 text")
@@ -95,9 +103,12 @@ def decode_bytes(data: bytes) -> str:
 
 def _looks_cp1251(data: bytes) -> bool:
     try:
-        text = data.decode("cp1251")
+        return _mostly_cyrillic(data.decode("cp1251"))
     except UnicodeDecodeError:
         return False
+
+
+def _mostly_cyrillic(text: str) -> bool:
     letters = sum(ch.isalpha() for ch in text)
     cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in text)
     return letters > 0 and cyrillic / letters > 0.3
@@ -108,7 +119,7 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     if size == 0:
         raise ValueError("file is empty")
     if size > max_bytes:
-        raise ValueError(f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit (RAG_MAX_FILE_MB)")
+        raise ValueError(f"file is {_size(size)}, over the limit of {_size(max_bytes)} (RAG_MAX_FILE_MB)")
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes), not text")
@@ -118,10 +129,15 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     return text
 
 
+def _size(count: int) -> str:
+    return f"{count / 2**20:.1f} MB" if count >= 2**20 else f"{count:,} bytes"
+
+
 def path_id(path: Path, root: Path | None) -> str:
-    """A stable id from the path: relative to the folder that was ingested, without the extension."""
+    """A stable id from the path: relative to the folder that was ingested, without the extension,
+    with characters an id may not hold (spaces, brackets) turned into '_'."""
     relative = path.relative_to(root) if root is not None else Path(path.name)
-    return relative.with_suffix("").as_posix()
+    return re.sub(r"[^\w.:@/-]+", "_", relative.with_suffix("").as_posix()).strip("_")[:200] or "document"
 
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | None]]:
@@ -173,7 +189,7 @@ def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | LoadError]:
                 continue
             try:
                 if len(raw) > max_bytes:
-                    raise ValueError(f"line is {len(raw) / 2**20:.1f} MB, over the limit (RAG_MAX_FILE_MB)")
+                    raise ValueError(f"line is {_size(len(raw))}, over the limit of {_size(max_bytes)} (RAG_MAX_FILE_MB)")
                 yield record_to_document(json.loads(decode_bytes(raw)), where=where)
             except json.JSONDecodeError as exc:
                 yield LoadError(where, f"broken JSON ({exc.msg} at column {exc.colno})")
@@ -235,8 +251,8 @@ def _load_markdown(text: str, doc_id: str, where: str) -> Document:
 def _load_html(text: str, doc_id: str, where: str) -> Document:
     extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
     body = extracted.text if extracted is not None else ""
-    if not body or not body.strip():
-        raise ValueError("no main text found in the HTML page")
+    if len((body or "").split()) < MIN_HTML_WORDS:
+        raise ValueError("no main text found in the HTML page (navigation or boilerplate only)")
     return record_to_document(
         {
             "id": doc_id,

@@ -57,9 +57,7 @@ def ingest(index: Index, paths: Iterable[Path], max_bytes: int, chunk_chars: int
            on_progress: ProgressCallback | None = None) -> IngestSummary:
     summary = IngestSummary()
     files = list(iter_input_files(Path(p) for p in paths))
-    batch = _Batch(index, summary)
-    seen_content: dict[str, str] = {}
-    run_hashes: dict[str, str] = {}
+    run = _Run(index, summary, chunk_chars)
     documents = 0
     try:
         for number, (path, root) in enumerate(files, start=1):
@@ -69,39 +67,70 @@ def ingest(index: Index, paths: Iterable[Path], max_bytes: int, chunk_chars: int
                     summary.failed.append(item)
                     continue
                 documents += 1
-                _classify(item, index, seen_content, run_hashes, summary, batch, chunk_chars)
+                run.classify(item)
                 if on_progress and documents % 200 == 0:
                     on_progress(IngestProgress(number - 1, len(files), documents, str(path)))
             if on_progress:
                 on_progress(IngestProgress(number, len(files), documents, str(path)))
-        batch.flush()
+        run.settle_twins()
+        run.batch.flush()
     finally:
         index.finish()
     return summary
 
 
-def _classify(doc: Document, index: Index, seen: dict[str, str], run_hashes: dict[str, str],
-              summary: IngestSummary, batch: "_Batch", chunk_chars: int) -> None:
-    """`seen`: content hash -> id, and `run_hashes`: id -> record hash, of documents met earlier in this run."""
-    if doc.id in run_hashes:
-        if run_hashes[doc.id] == doc.record_hash:
-            summary.duplicates.append((doc.id, doc.id))
-        else:
-            summary.failed.append(LoadError(doc.origin, f"id {doc.id!r} appears twice with different content; kept the first"))
-        return
-    run_hashes[doc.id] = doc.record_hash
-    stored = index.manifest.hashes(doc.id)
-    if stored and stored[0] == doc.record_hash:
-        summary.unchanged.append(doc.id)
-        seen.setdefault(doc.content_hash, doc.id)
-        return
-    twin = seen.get(doc.content_hash) or index.manifest.doc_with_content(doc.content_hash)
-    if twin and twin != doc.id:
-        summary.duplicates.append((doc.id, twin))
-        return
-    seen[doc.content_hash] = doc.id
-    (summary.updated if stored else summary.added).append(doc.id)
-    batch.add(doc, chunk_document(doc, chunk_chars))
+class _Run:
+    """What one ingest run has met so far: content hash -> id, id -> record hash, and documents whose twin
+    is a stored document that this same run may still change."""
+
+    def __init__(self, index: Index, summary: IngestSummary, chunk_chars: int):
+        self.index = index
+        self.summary = summary
+        self.chunk_chars = chunk_chars
+        self.batch = _Batch(index, summary)
+        self.seen: dict[str, str] = {}
+        self.records: dict[str, str] = {}
+        self.stored_twins: list[tuple[Document, str]] = []
+        self.written: set[str] = set()
+
+    def classify(self, doc: Document) -> None:
+        if doc.id in self.records:
+            if self.records[doc.id] == doc.record_hash:
+                self.summary.duplicates.append((doc.id, doc.id))
+            else:
+                self.summary.failed.append(
+                    LoadError(doc.origin, f"id {doc.id!r} appears twice with different content; kept the first"))
+            return
+        self.records[doc.id] = doc.record_hash
+        stored = self.index.manifest.hashes(doc.id)
+        if stored and stored[0] == doc.record_hash:
+            self.summary.unchanged.append(doc.id)
+            self.seen.setdefault(doc.content_hash, doc.id)
+            return
+        twin = self.seen.get(doc.content_hash)
+        if twin is None:
+            stored_twin = self.index.manifest.doc_with_content(doc.content_hash)
+            if stored_twin and stored_twin != doc.id:
+                self.stored_twins.append((doc, stored_twin))
+                return
+        if twin and twin != doc.id:
+            self.summary.duplicates.append((doc.id, twin))
+            return
+        self._store(doc, updated=bool(stored))
+
+    def settle_twins(self) -> None:
+        """A stored twin that this run replaced with other text no longer holds this text: store the document."""
+        for doc, twin in self.stored_twins:
+            if twin in self.written and doc.content_hash not in self.seen:
+                self._store(doc, updated=bool(self.index.manifest.hashes(doc.id)))
+            else:
+                self.summary.duplicates.append((doc.id, self.seen.get(doc.content_hash, twin)))
+
+    def _store(self, doc: Document, updated: bool) -> None:
+        self.seen[doc.content_hash] = doc.id
+        self.written.add(doc.id)
+        (self.summary.updated if updated else self.summary.added).append(doc.id)
+        self.batch.add(doc, chunk_document(doc, self.chunk_chars))
 
 
 class _Batch:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from datetime import date
 from dataclasses import dataclass, field
 
 from rag.text import detect_language, normalise, query_terms, terms
@@ -22,14 +23,16 @@ MONTH_ALTERNATION = "|".join(f"(?P<m{n}>{pattern})" for n, pattern in MONTHS.ite
 MONTH = rf"(?:{MONTH_ALTERNATION})"
 YEAR = r"(?P<year>(?:19|20)\d\d)"
 SEASONS = {r"зим\w*|winter|қыс\w*": (12, 2), r"весн\w*|весной|spring|көктем\w*": (3, 5),
-           r"лет\w*|summer|жаз\w*": (6, 8), r"осен\w*|autumn|fall|күз\w*": (9, 11)}
+           r"лет(?:ом|о|а)|summer|жаз\w*": (6, 8), r"осен\w*|autumn|fall|күз\w*": (9, 11)}
 
 DAY_DATE = re.compile(rf"\b(?P<day>[0-3]?\d)\s+{MONTH}\s+{YEAR}")
 KAZAKH_DAY_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+(?P<day>[0-3]?\d)\s+{MONTH}")
 KAZAKH_MONTH_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+{MONTH}")
 BARE_MONTH = re.compile(rf"\b(?:в|во|in)\s+{MONTH}\b")
 NUMERIC_DATE = re.compile(r"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d\d)\b")
-MONTH_RANGE = re.compile(rf"\b(?:с|from)\s+(?P<first>\w+)\s+(?:по|до|to|and)\s+(?P<last>\w+)\s+{YEAR}")
+MONTH_RANGE = re.compile(
+    r"\b(?:с|from)\s+(?:(?P<d1>[0-3]?\d)\s+)?(?P<first>[^\W\d_]+)(?:\s+(?P<y1>(?:19|20)\d\d))?(?:\s+г(?:ода|\.))?"
+    rf"\s+(?:по|до|to)\s+(?:(?P<d2>[0-3]?\d)\s+)?(?P<last>[^\W\d_]+)\s+{YEAR}")
 MONTH_LIST = re.compile(rf"\b(?P<months>(?:(?:{MONTH})(?:\s*(?:,|и|and)\s*)?)+)\s+{YEAR}")
 SEASON_DATE = re.compile(rf"\b(?P<season>{'|'.join(SEASONS)})\s+{YEAR}")
 YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of)\s+{YEAR}(?:\s*(?:году|г\.|год|-м|-го)|\b)")
@@ -45,6 +48,11 @@ FOLLOWUP_MARKERS = {
 class DateRange:
     start: int
     end: int
+
+    @property
+    def whole_years(self) -> bool:
+        """A bare year ("в 2000 году") often names when something happened, not when it was published."""
+        return self.start % 10000 == 101 and self.end % 10000 == 1231
 
     @property
     def whole_years(self) -> bool:
@@ -99,16 +107,14 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
         if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
             return DateRange.of(year, month, month, day, day), match.span()
+    if (match := MONTH_RANGE.search(text)) and (found := _range(match)):
+        return found, match.span()
     if match := DAY_DATE.search(text) or KAZAKH_DAY_DATE.search(text):
         year, month, day = int(match["year"]), _month(match), int(match["day"])
         if 1 <= day <= calendar.monthrange(year, month)[1]:
             return DateRange.of(year, month, month, day, day), match.span()
     if match := KAZAKH_MONTH_DATE.search(text):
         return DateRange.of(int(match["year"]), _month(match), _month(match)), match.span()
-    if match := MONTH_RANGE.search(text):
-        first, last = _month_of(match["first"]), _month_of(match["last"])
-        if first and last and first <= last:
-            return DateRange.of(int(match["year"]), first, last), match.span()
     if match := MONTH_LIST.search(text):
         months = [m for w in re.findall(r"[^\W\d_]+", match["months"]) if (m := _month_of(w))]
         if months:
@@ -121,10 +127,42 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
     return None
 
 
+def _range(match: re.Match) -> DateRange | None:
+    """«с января по март 2024», «с 1 января по 31 марта 2024 года», «с декабря 2023 по февраль 2024»."""
+    first, last = _month_of(match["first"]), _month_of(match["last"])
+    if not (first and last):
+        return None
+    end_year = int(match["year"])
+    start_year = int(match["y1"]) if match["y1"] else end_year - (first > last)
+    try:
+        start = date(start_year, first, int(match["d1"] or 1))
+        end = date(end_year, last, int(match["d2"] or calendar.monthrange(end_year, last)[1]))
+    except ValueError:
+        return None
+    if start > end:
+        return None
+    return DateRange(int(start.strftime("%Y%m%d")), int(end.strftime("%Y%m%d")))
+
+
 def _same_year(question: str, earlier: DateRange) -> DateRange | None:
     """A follow-up naming a month without a year ("а в марте?") means that month in the earlier year."""
     match = BARE_MONTH.search(normalise(question))
     return DateRange.of(earlier.end // 10000, _month(match), _month(match)) if match else None
+
+
+def _dates_through(turns: list[str]) -> DateRange | None:
+    """The period the last question means, read turn by turn: a follow-up keeps the period before it, or
+    moves it to the month it names ("а в сентябре?"); a question of its own starts afresh."""
+    current: DateRange | None = None
+    for turn in turns:
+        own = parse_dates(turn)
+        if own:
+            current = own
+        elif current and is_followup(turn):
+            current = _same_year(turn, current) or current
+        else:
+            current = None
+    return current
 
 
 def is_followup(question: str) -> bool:
@@ -141,10 +179,7 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
     used: list[str] = []
     if history and is_followup(question):
         used = history[-2:] if is_followup(history[-1]) and len(history) > 1 else history[-1:]
-    dates = parse_dates(question)
-    for earlier in reversed(used):
-        if dates is None and (inherited := parse_dates(earlier)):
-            dates = _same_year(question, inherited) or inherited
+    dates = _dates_through([*history, question]) if used else parse_dates(question)
     current_terms = query_terms(question)
     earlier_terms = [t for h in used for t in query_terms(h)]
     return Query(

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
 
     answer_sentences: int = 3
     answer_passages: int = 5
-    min_evidence: float = Field(0.40, description="refuse when the evidence (see answering/extractive.py) is below this")
+    min_evidence: float = Field(0.30, description="refuse when the evidence (see answering/extractive.py) is below this")
 
     mode: Literal["extractive", "llm"] | None = Field(
         None, description="default answer mode; unset means 'llm' when an LLM is configured, else 'extractive'")

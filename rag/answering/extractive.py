@@ -30,6 +30,7 @@ SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
 KEEP_RATIO = 0.6
 EVIDENCE_PASSAGES = 3
+UNKNOWN_WEIGHT = 0.5
 
 
 @dataclass
@@ -57,10 +58,15 @@ class ExtractiveAnswerer:
         return stream_whole(self.answer(query, passages))
 
     def answer(self, query: Query, passages: list[Passage]) -> Draft:
-        # Stems the corpus never uses carry no evidence either way (typos, paraphrases, foreign words).
         wanted = {t: w for t in set(query.content_terms) if (w := self.idf(t)) is not None}
-        total = sum(wanted.values()) or 1.0
+        # Stems the corpus never uses (a typo, a paraphrase, or what the corpus does not cover: «биткоин»)
+        # count against the evidence, at a fraction of the weight of the rarest stem it has.
+        # (Only for Russian questions: a Kazakh or English one is bound to use words a Russian corpus lacks.)
+        unknown = len(set(query.content_terms) - wanted.keys()) if query.language == "ru" else 0
+        total = (sum(wanted.values()) + unknown * UNKNOWN_WEIGHT * max(wanted.values(), default=1.0)) or 1.0
         top = passages[: self.max_passages]
+        if query.dates and not query.dates.whole_years and any(_inside(p.date, query) for p in top):
+            top = [p for p in top if _inside(p.date, query)]  # quote the period the question names
         candidates = self._candidates(top, wanted, total)
         if not candidates:
             return refusal(query, passages, 0.0)
@@ -72,7 +78,9 @@ class ExtractiveAnswerer:
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim) + bonus) * (
                 1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)
-        evidence = max(max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES]), float(similarity.max()))
+        known_share = sum(wanted.values()) / total
+        evidence = max(max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES]),
+                       float(similarity.max()) * known_share)
         if query.dates and not any(_inside(p.date, query) for p in top):
             evidence = 0.0  # the question names a time the best passages are not from
         if evidence < self.min_evidence:

@@ -35,10 +35,12 @@ class Index:
         self.dir = Path(index_dir or settings.index_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.manifest = Manifest(self.dir / "manifest.sqlite")
-        self.vectors = VectorStore(settings, self.dir, embedder.id, embedder.dimension, rebuild=rebuild)
         if rebuild:
-            self._embed_from_manifest(self.manifest.all_doc_ids())
-        if self.manifest.get_meta("terms_version", TERMS_VERSION) != TERMS_VERSION:
+            # Marked first, so a rebuild that is interrupted is completed by the next open's repair.
+            self.manifest.set_pending(self.manifest.all_doc_ids())
+        self.vectors = VectorStore(settings, self.dir, embedder.id, embedder.dimension, rebuild=rebuild)
+        # Indexes made before terms were versioned have no version: their terms are recomputed.
+        if self.manifest.get_meta("terms_version", "1") != TERMS_VERSION:
             self.manifest.retokenise(terms)
         self.manifest.set_meta(terms_version=TERMS_VERSION)
         self.lexical = LexicalIndex.load(self.dir / "lexical")
@@ -124,6 +126,8 @@ def _where(date_from: int | None, date_to: int | None, sources: list[str] | None
         clauses.append({"date": {"$gte": date_from}})
     if date_to is not None:
         clauses.append({"date": {"$lte": date_to}})
+        if date_from is None:
+            clauses.append({"date": {"$gt": 0}})  # undated releases (stored as 0) are outside any period
     if sources:
         clauses.append({"source": {"$in": list(sources)}})
     if not clauses:

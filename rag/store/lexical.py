@@ -64,12 +64,15 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex | None":
+        """The saved index, or None when anything is missing (it is then rebuilt from the manifest)."""
         rows_file = folder / "rows.json"
         if not rows_file.exists():
             return None
         rows = json.loads(rows_file.read_text(encoding="utf-8"))
-        if not (folder / "bm25").exists():
+        if not rows["chunk_ids"]:
             return cls(None, None, rows)
+        if not ((folder / "bm25").exists() and (folder / "bm25-docs").exists()):
+            return None
         return cls(bm25s.BM25.load(str(folder / "bm25")), bm25s.BM25.load(str(folder / "bm25-docs")), rows)
 
     def save(self, folder: Path) -> None:
@@ -131,7 +134,7 @@ class LexicalIndex:
         if date_from is not None:
             mask &= self.dates >= date_from
         if date_to is not None:
-            mask &= self.dates <= date_to
+            mask &= (self.dates <= date_to) & (self.dates > 0)  # undated releases are stored as 0
         if sources:
             wanted = set(sources)
             mask &= np.fromiter((s in wanted for s in self.sources), dtype=bool, count=len(self.sources))

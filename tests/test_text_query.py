@@ -1,0 +1,168 @@
+"""Text helpers (normalisation, stems, stopwords, language) and question parsing (dates, follow-ups)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.query import DateRange, build_query, is_followup, parse_dates, without_dates
+from rag.text import detect_language, normalise, sentences, terms, words
+
+# Text
+
+
+def test_normalise_lowercases_and_folds_yo():
+    assert normalise("Ёлка и ЁЖ, объём, ещё") == "елка и еж, объем, еще"
+
+
+def test_terms_fold_yo():
+    assert terms("объём") == terms("объем")
+    assert terms("учётом") == terms("учетом")
+    assert terms("Вертолёт") == terms("вертолет") == ["вертолет"]
+
+
+def test_terms_stem_inflections_to_one_form():
+    assert terms("пшеница") == terms("пшеницы") == terms("пшеницей") == ["пшениц"]
+    assert terms("ключевая ставка") == terms("ключевой ставки") == terms("ключевую ставку") == ["ключев", "ставк"]
+    assert terms("спутник") == terms("спутника") == terms("спутником") == ["спутник"]
+
+
+def test_terms_drop_stopwords_and_question_words():
+    assert terms("и в на по с к о что он она мы the and of") == []
+    assert terms("Какой был объём экспорта пшеницы в 2024 году?") == ["объ", "экспорт", "пшениц", "2024"]
+    assert terms("Сколько жилых домов подтоплено?") == ["жил", "дом", "подтопл"]
+
+
+def test_terms_keep_numbers_in_one_form():
+    assert terms("8,50%") == terms("8.5") == ["8,5"]
+    assert terms("13,00") == terms("13") == ["13"]
+    assert terms("1,9 млрд долларов") == ["1,9", "млрд", "доллар"]
+
+
+def test_words_keep_hyphenated_words_whole():
+    assert words("Азово-Черноморское побережье, Ми-8") == ["азово-черноморское", "побережье", "ми", "8"]
+
+
+def test_sentences_are_spans_of_the_text():
+    text = "Первое предложение. Второе, с числом 8,5%. А это т.е. третье!"
+    found = sentences(text)
+    assert [s.text for s in found] == ["Первое предложение.", "Второе, с числом 8,5%.", "А это т.е. третье!"]
+    assert all(text[s.start:s.end] == s.text for s in found)
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Куда прибыл премьер-министр Казахстана?", "ru"),
+        ("What rate did the Bank of Russia set in July 2023?", "en"),
+        ("Қазақстан премьер-министрі қайда барды?", "kk"),
+        ("Какой была ставка ЦБ (key rate) в 2023 году?", "ru"),
+    ],
+)
+def test_detect_language(text, language):
+    assert detect_language(text) == language
+
+
+def test_kazakh_spelling_of_kazakhstan_meets_the_russian_one():
+    assert terms("Тоқаев") == terms("Токаев")  # this pair works
+    assert terms("Қазақстан") == terms("Казахстан")
+
+
+# Dates
+
+
+@pytest.mark.parametrize(
+    "question, start, end",
+    [
+        ("Какой была ключевая ставка 28 февраля 2022 года?", 20220228, 20220228),
+        ("Что решил Банк России в июле 2023 года?", 20230701, 20230731),
+        ("Какие паводки были весной 2025?", 20250301, 20250531),
+        ("Что обсуждали зимой 2024 года?", 20231201, 20240229),
+        ("Что произошло летом 2023 года?", 20230601, 20230831),
+        ("Какой была инфляция в 2014 году?", 20140101, 20141231),
+        ("Сколько пшеницы вывезли с января по март 2024?", 20240101, 20240331),
+        ("Как менялась ставка в июле и сентябре 2023 года?", 20230701, 20230930),
+        ("Что случилось 28.02.2022?", 20220228, 20220228),
+        ("Что было в мае 2024 года?", 20240501, 20240531),
+        ("What did the Bank of Russia decide in July 2023?", 20230701, 20230731),
+    ],
+)
+def test_parse_dates(question, start, end):
+    assert parse_dates(question) == DateRange(start, end)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Куда прибыл премьер-министр Казахстана?", "Сколько жилых домов подтоплено?", "Что было 31.02.2022?",
+     "Какая ставка была в сентябре?"],
+)
+def test_no_date(question):
+    assert parse_dates(question) is None
+
+
+def test_leap_year_winter_ends_on_february_29():
+    assert parse_dates("зимой 2024") == DateRange(20231201, 20240229)
+    assert parse_dates("зимой 2023") == DateRange(20221201, 20230228)
+
+
+def test_without_dates_cuts_the_date_expression():
+    assert "июл" not in without_dates("Какой была ставка в июле 2023 года?")
+    assert "2023" not in without_dates("Какой была ставка в июле 2023 года?")
+    assert without_dates("Какой была ставка?") == "Какой была ставка?"
+
+
+# Follow-ups
+
+
+def test_followup_is_merged_with_the_previous_question_and_carries_its_dates():
+    earlier = "Сколько домов подтоплено весной 2024 года?"
+    query = build_query("А сколько человек оттуда эвакуировали?", [earlier])
+    assert query.used_history == [earlier]
+    assert query.search_text == f"{earlier} А сколько человек оттуда эвакуировали?"
+    assert query.dates == DateRange(20240301, 20240531)
+    assert "подтопл" in query.terms and "эвакуирова" in query.terms
+    # the current question's words count twice
+    assert query.terms.count("эвакуирова") == 2 and query.terms.count("подтопл") == 1
+
+
+def test_followup_naming_a_month_takes_the_year_of_the_earlier_question():
+    earlier = "Какой была ключевая ставка Банка России в июле 2023 года?"
+    query = build_query("А какой она была в сентябре?", [earlier])
+    assert query.used_history == [earlier]
+    assert query.search_text == f"{earlier} А какой она была в сентябре?"
+    assert query.dates == DateRange(20230901, 20230930)
+    assert {"ключев", "ставк"} <= set(query.terms)
+
+
+def test_second_followup_keeps_the_month_the_first_followup_named():
+    history = ["Какой была ключевая ставка Банка России в июле 2023 года?", "А в сентябре?"]
+    query = build_query("А какой тогда была инфляция?", history)
+    assert query.used_history == history
+    assert query.dates == DateRange(20230901, 20230930)
+
+
+def test_self_contained_question_ignores_history():
+    history = ["Какой была ключевая ставка Банка России в июле 2023 года?"]
+    question = "Сколько жилых домов подтоплено в Оренбургской области?"
+    query = build_query(question, history)
+    assert query.used_history == []
+    assert query.search_text == question
+    assert query.dates is None
+    assert "ставк" not in query.terms
+
+
+def test_question_without_history_is_not_merged():
+    query = build_query("А какой она была в сентябре?", [])
+    assert query.used_history == [] and query.search_text == "А какой она была в сентябре?"
+    assert query.dates is None
+
+
+def test_is_followup():
+    assert is_followup("А какой она была в сентябре?")
+    assert is_followup("Сколько их было?")
+    assert is_followup("And in September?")
+    assert not is_followup("Сколько жилых домов подтоплено в Оренбургской области?")
+
+
+def test_query_language():
+    assert build_query("What rate did the Bank of Russia set?").language == "en"
+    assert build_query("Какую ставку установил Банк России?").language == "ru"
