@@ -244,8 +244,10 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from ui.app import launch
+    from rag.settings import Settings
+    from ui.app import launch, login
 
+    login(Settings(), args.host or Settings().ui_host)  # refuse an open address before any slow start-up
     with _open(args) as assistant:
         if args.ingest:
             print(f"indexing {', '.join(map(str, args.ingest))} ...", file=sys.stderr)

@@ -10,6 +10,7 @@ from pathlib import Path
 import gradio as gr
 
 from rag.assistant import Assistant
+from rag.documents import normalise_date
 from rag.settings import Settings
 from ui.render import answer_html
 from ui.strings import LANGUAGES, Strings
@@ -23,13 +24,20 @@ def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
         gr.Markdown(f"## {strings.title}\n{strings.intro}")
         with gr.Tabs():
             with gr.Tab(strings.chat_tab, id="chat"):
-                chat_controls(assistant, strings)
+                chatbot, sources, stats = chat_controls(assistant, strings)
             with gr.Tab(strings.corpus_tab, id="corpus"):
-                corpus_controls(assistant, strings)
+                table, doomed, search = corpus_controls(assistant, strings)
+
+        def refresh(query: str):
+            """What depends on the corpus is read again on every page load: it changes while the app runs."""
+            return (gr.update(examples=example_questions(assistant, strings)), gr.update(choices=assistant.sources()),
+                    _stats(assistant, strings), _rows(assistant, query), gr.update(choices=_choices(assistant)))
+
+        app.load(refresh, search, [chatbot, sources, stats, table, doomed], api_visibility="private")
     return app
 
 
-def chat_controls(assistant: Assistant, strings: Strings) -> None:
+def chat_controls(assistant: Assistant, strings: Strings):
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
@@ -59,6 +67,11 @@ def chat_controls(assistant: Assistant, strings: Strings) -> None:
             return
         earlier = [m for m in history if m.get("role") == "user"]
         history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        bad = [value for value in (start, end) if value and not _is_date(value)]
+        if bad:
+            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(strings.bad_date.format(value=bad[0]))}"}
+            yield history, message
+            return
         yield history, ""
         text = ""
         try:
@@ -76,10 +89,13 @@ def chat_controls(assistant: Assistant, strings: Strings) -> None:
             history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
             yield history, ""
 
+    def pick(evt: gr.SelectData) -> str:
+        return evt.value["text"]
+
     inputs = [question, chatbot, date_from, date_to, sources, mode]
     ask.click(respond, inputs, [chatbot, question], api_visibility="private")
     question.submit(respond, inputs, [chatbot, question], api_visibility="private")
-    chatbot.example_select(lambda evt: evt.value["text"], None, question, api_visibility="private").then(
+    chatbot.example_select(pick, None, question, api_visibility="private").then(
         respond, inputs, [chatbot, question], api_visibility="private")
     new_chat.click(lambda: ([], ""), None, [chatbot, question], api_visibility="private")
     gr.on([ask.click, question.submit], lambda: _stats(assistant, strings), None, stats, api_visibility="private")
@@ -87,13 +103,17 @@ def chat_controls(assistant: Assistant, strings: Strings) -> None:
     def ask_api(question: str, history: list[str] | None = None, mode: str | None = None,
                 date_from: str | None = None, date_to: str | None = None) -> dict:
         """Answer a question with citations; `history` lists earlier questions, oldest first."""
-        return assistant.ask(question, history or [], mode=mode or None, date_from=date_from or None,
-                             date_to=date_to or None).to_dict()
+        try:
+            return assistant.ask(question, history or [], mode=mode or None, date_from=date_from or None,
+                                 date_to=date_to or None).to_dict()
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None
 
     gr.api(ask_api, api_name="ask")
+    return chatbot, sources, stats
 
 
-def corpus_controls(assistant: Assistant, strings: Strings) -> None:
+def corpus_controls(assistant: Assistant, strings: Strings):
     gr.Markdown(f"### {strings.upload_heading}")
     files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label=strings.upload, elem_id="upload")
     upload = gr.Button(strings.upload_button, variant="primary", elem_id="upload-button")
@@ -102,10 +122,11 @@ def corpus_controls(assistant: Assistant, strings: Strings) -> None:
     gr.Markdown(f"### {strings.documents_heading}")
     search = gr.Textbox(label=strings.search, elem_id="doc-search")
     table = gr.Dataframe(_rows(assistant, ""), headers=list(strings.documents_columns), interactive=False,
-                         wrap=True, elem_id="documents")
+                         wrap=True, column_widths=["16%", "44%", "11%", "20%", "9%"], elem_id="documents")
     with gr.Row():
+        # Custom values let API clients name a document id directly.
         doomed = gr.Dropdown(_choices(assistant), value=None, label=strings.delete_choice, scale=4,
-                             elem_id="delete-choice")
+                             allow_custom_value=True, elem_id="delete-choice")
         delete = gr.Button(strings.delete_button, variant="stop", scale=1, elem_id="delete-button")
     status = gr.Markdown(elem_id="corpus-status")
 
@@ -116,29 +137,34 @@ def corpus_controls(assistant: Assistant, strings: Strings) -> None:
         rows = []
         for path in progress.tqdm(paths, desc=strings.upload_button):
             summary = assistant.ingest([path])
-            failures = "; ".join(f"{Path(f.where).name}: {f.reason}" for f in summary.failed)
             counts = summary.counts()
             ok = counts["added"] or counts["updated"] or counts["unchanged"] or counts["duplicate"]
+            details = [f"{Path(f.where).name}: {f.reason}" for f in summary.failed]
+            details += [f"{strings.updated_id}: {doc_id}" for doc_id in summary.updated]
+            details += [f"{strings.duplicate_of}: {twin}" for _, twin in summary.duplicates]
             rows.append([Path(path).name, strings.status_ok.format(**counts) if ok else strings.status_failed,
-                         failures])
+                         "; ".join(details)])
         return rows, _rows(assistant, query), gr.update(choices=_choices(assistant), value=None)
 
     upload.click(ingest_files, [files, search], [results, table, doomed], api_name="ingest")
     search.change(lambda q: _rows(assistant, q), search, table, api_visibility="private")
 
     def remove(choice: str | None, query: str):
+        """Delete one release, named by its id (or by a choice of the list: «id — title»)."""
         if not choice:
             return gr.update(), gr.update(), ""
-        doc_id = choice.split(" — ", 1)[0]
-        assistant.remove([doc_id])
-        return _rows(assistant, query), gr.update(choices=_choices(assistant), value=None), strings.deleted.format(
-            doc_id=doc_id)
+        doc_id = choice.split(" — ", 1)[0].strip()
+        missing = assistant.remove([doc_id])
+        message = strings.not_found if missing else strings.deleted
+        return (_rows(assistant, query), gr.update(choices=_choices(assistant), value=None),
+                message.format(doc_id=doc_id))
 
     delete.click(remove, [doomed, search], [table, doomed, status], api_name="remove")
+    return table, doomed, search
 
 
 def example_questions(assistant: Assistant, strings: Strings, limit: int = 3) -> list[dict]:
-    return [{"text": strings.example.format(title=d["title"][:90])} for d in assistant.documents()[:limit]]
+    return [{"text": strings.example.format(title=_shorten(d["title"], 90))} for d in assistant.documents()[:limit]]
 
 
 def _rows(assistant: Assistant, query: str) -> list[list]:
@@ -151,12 +177,24 @@ def _rows(assistant: Assistant, query: str) -> list[list]:
 
 
 def _choices(assistant: Assistant) -> list[str]:
-    return [f"{d['doc_id']} — {d['title'][:80]}" for d in assistant.documents()]
+    return [f"{d['doc_id']} — {_shorten(d['title'], 80)}" for d in assistant.documents()]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.:;—-") + "…"
 
 
 def _stats(assistant: Assistant, strings: Strings) -> str:
     stats = assistant.stats()
-    return strings.indexed.format(documents=stats["documents"], chunks=stats["chunks"])
+    return strings.indexed(stats["documents"], stats["chunks"])
+
+
+def _is_date(value: str) -> bool:
+    try:
+        normalise_date(value)
+        return True
+    except ValueError:
+        return False
 
 
 def is_loopback(host: str) -> bool:
@@ -166,15 +204,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def launch(assistant: Assistant, settings: Settings, host: str | None = None, port: int | None = None,
-           block: bool = True) -> gr.Blocks:
-    host = host or settings.ui_host
+def login(settings: Settings, host: str) -> tuple[str, str] | None:
+    """The login the server requires; refuses an address beyond loopback without one."""
     auth = (settings.ui_username, settings.ui_password) if settings.ui_username and settings.ui_password else None
     if not is_loopback(host) and auth is None:
         raise RuntimeError(
             f"refusing to serve on {host} without a login: set RAG_UI_USERNAME and RAG_UI_PASSWORD "
             "(or keep the default 127.0.0.1)"
         )
+    return auth
+
+
+def launch(assistant: Assistant, settings: Settings, host: str | None = None, port: int | None = None,
+           block: bool = True) -> gr.Blocks:
+    host = host or settings.ui_host
+    auth = login(settings, host)
     strings = LANGUAGES[settings.ui_language]
     app = build_app(assistant, strings)
     app.queue(default_concurrency_limit=4)

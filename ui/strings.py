@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Strings:
     delete_choice: str
     delete_button: str
     deleted: str
-    indexed: str
+    indexed: Callable[[int, int], str]
     bad_date: str
     nothing_uploaded: str
     status_ok: str
@@ -41,6 +42,15 @@ class Strings:
     upload_heading: str
     documents_heading: str
     modes: dict
+    not_found: str
+    updated_id: str
+    duplicate_of: str
+
+
+def russian_plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    return few if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else many
 
 
 RU = Strings(
@@ -71,7 +81,8 @@ RU = Strings(
     delete_choice="Релиз для удаления",
     delete_button="Удалить из индекса",
     deleted="Удалено: {doc_id}",
-    indexed="В индексе: {documents} релизов, {chunks} фрагментов",
+    indexed=lambda documents, chunks: (f"В индексе: {documents} {russian_plural(documents, 'релиз', 'релиза', 'релизов')}, "
+                                       f"{chunks} {russian_plural(chunks, 'фрагмент', 'фрагмента', 'фрагментов')}"),
     bad_date="Дата должна быть в формате ГГГГ-ММ-ДД: {value!r}",
     nothing_uploaded="Выберите файлы для загрузки.",
     status_ok="добавлено {added}, обновлено {updated}, без изменений {unchanged}, дубликатов {duplicate}",
@@ -79,6 +90,9 @@ RU = Strings(
     upload_heading="Добавить релизы",
     documents_heading="Проиндексированные релизы",
     modes={"extractive": "Цитаты из релизов (без LLM)", "llm": "LLM"},
+    not_found="Такого релиза нет в индексе: {doc_id}",
+    updated_id="заменена прежняя версия",
+    duplicate_of="тот же текст уже есть",
 )
 
 EN = Strings(
@@ -109,7 +123,7 @@ EN = Strings(
     delete_choice="Release to delete",
     delete_button="Delete from the index",
     deleted="Deleted: {doc_id}",
-    indexed="Indexed: {documents} releases, {chunks} passages",
+    indexed=lambda documents, chunks: f"Indexed: {documents} releases, {chunks} passages",
     bad_date="A date must be YYYY-MM-DD: {value!r}",
     nothing_uploaded="Choose files to upload.",
     status_ok="added {added}, updated {updated}, unchanged {unchanged}, duplicates {duplicate}",
@@ -117,6 +131,9 @@ EN = Strings(
     upload_heading="Add releases",
     documents_heading="Indexed releases",
     modes={"extractive": "Quotes from releases (no LLM)", "llm": "LLM"},
+    not_found="No such release in the index: {doc_id}",
+    updated_id="replaced the earlier version",
+    duplicate_of="the same text is already there",
 )
 
 LANGUAGES = {"ru": RU, "en": EN}
