@@ -27,6 +27,9 @@ from rag.text import TERMS_VERSION, terms
 
 __all__ = ["Index", "EmbeddingMismatch"]
 
+OVERFETCH = 10
+MIN_FETCH = 600
+
 
 class Index:
     def __init__(self, settings: Settings, embedder: Embedder, index_dir: Path | None = None, rebuild: bool = False):
@@ -113,24 +116,18 @@ class Index:
 
     def dense_search(self, vector: np.ndarray, n: int, date_from: int | None = None, date_to: int | None = None,
                      sources: list[str] | None = None) -> list[tuple[str, float]]:
-        return self.vectors.query(vector, n, _where(date_from, date_to, sources))
+        """Nearest passages; with filters, the nearest of a wider unfiltered search that pass them.
+
+        Chroma's `where` filter costs 75-150 ms a query at 85k passages against 1-5 ms without it, so the
+        filter is applied here, to OVERFETCH times more neighbours; BM25's exact mask covers what lies beyond.
+        """
+        mask = self.lexical.filter_mask(date_from, date_to, sources)
+        if mask is None:
+            return self.vectors.query(vector, n, None)
+        hits = self.vectors.query(vector, max(n * OVERFETCH, MIN_FETCH), None)
+        rows = self.lexical.row_of
+        return [(chunk_id, score) for chunk_id, score in hits if mask[rows[chunk_id]]][:n]
 
     def stats(self) -> dict:
         return {"documents": len(self.manifest.all_doc_ids()), "chunks": len(self.lexical),
                 "vectors": self.vectors.count(), "embedding": self.embedder.id, "store": self.vectors.where}
-
-
-def _where(date_from: int | None, date_to: int | None, sources: list[str] | None) -> dict | None:
-    clauses: list[dict] = []
-    if date_from is not None:
-        clauses.append({"date": {"$gte": date_from}})
-    if date_to is not None:
-        clauses.append({"date": {"$lte": date_to}})
-        if date_from is None:
-            clauses.append({"date": {"$gt": 0}})  # undated releases (stored as 0) are outside any period
-    if sources:
-        clauses.append({"source": {"$in": list(sources)}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-

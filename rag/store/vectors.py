@@ -37,6 +37,7 @@ class VectorStore:
             self.client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
             self.where = str(index_dir / "chroma")
         self.name = settings.chroma_collection
+        self._count: int | None = None
         if rebuild and self.name in [c.name for c in self.client.list_collections()]:
             self.client.delete_collection(self.name)
         self.collection = self.client.get_or_create_collection(
@@ -54,6 +55,7 @@ class VectorStore:
             )
 
     def upsert(self, ids: list[str], vectors: np.ndarray, doc_ids: list[str], dates: list[str], sources: list[str]) -> None:
+        self._count = None
         for start in range(0, len(ids), MAX_BATCH):
             end = start + MAX_BATCH
             self.collection.upsert(
@@ -66,6 +68,7 @@ class VectorStore:
             )
 
     def delete(self, ids: list[str]) -> None:
+        self._count = None
         for start in range(0, len(ids), MAX_BATCH):
             self.collection.delete(ids=ids[start : start + MAX_BATCH])
 
@@ -84,7 +87,9 @@ class VectorStore:
 
     def query(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity), best first."""
-        total = self.count()
+        if self._count is None:
+            self._count = self.count()  # cached: asking Chroma costs 14 ms a query at 85k vectors
+        total = self._count
         if total == 0:
             return []
         result = self.collection.query(
