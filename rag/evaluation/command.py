@@ -131,8 +131,9 @@ def _run_naive(settings: Settings, paths: list[Path], cases) -> dict:
 
 def _work_dir(settings: Settings, paths: list[Path]) -> Path:
     """Indexes for a corpus are kept in the cache and updated incrementally between runs."""
-    key = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in paths)).encode()).hexdigest()[:12]
-    return settings.cache_dir / "eval-indexes" / f"{key}-{settings.embedding_model.replace('/', '_')}"
+    what = [*sorted(str(p.resolve()) for p in paths), settings.embedding_model, str(settings.chunk_chars)]
+    key = hashlib.sha256("\n".join(what).encode()).hexdigest()[:12]
+    return settings.cache_dir / "eval-indexes" / key
 
 
 def _progress(name: str, cases, ask) -> dict:
