@@ -30,7 +30,7 @@ def main() -> None:
         queries = {c.id: build_query(c.question, _questions(list(c.history))) for c in cases}
         vectors = {c.id: assistant.embedder.embed_one(queries[c.id].search_text) for c in cases}
         print(f"{'dense':>6} {'lexical':>7} {'doc':>5} {'boost':>5} {'hit@1':>6} {'hit@5':>6} {'mrr@5':>6}")
-        grid = itertools.product((0.5, 1.0), (1.0,), (1.0, 2.0), (1.0, 1.3, 1.6, 2.0, 3.0))
+        grid = itertools.product((0.5, 1.0), (1.0,), (1.0, 2.0), (1.0, 1.2, 1.5, 2.0))
         for dense, lexical, document, boost in grid:
             if dense == lexical == 0.0:
                 continue

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     document_weight: float = Field(2.0, description="weight of whole-document BM25 rank added to each passage")
-    date_boost: float = Field(1.0, description="score multiplier for passages inside a date range named in the question")
+    date_boost: float = Field(1.2, description="score multiplier for passages inside a date range named in the question")
 
     answer_sentences: int = 3
     answer_passages: int = 5
