@@ -76,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="with suites: an earlier results.json to compare against; alone: BEFORE NOW")
     p.set_defaults(run=_eval)
 
+    p = sub.add_parser("bench", help="speed and memory at the shared press releases, with ceilings and the naive pipeline")
+    p.add_argument("--scale", action="append", choices=["press", "press+news"],
+                   help="corpus scale (repeatable; default both)")
+    p.add_argument("--out", type=Path, default=Path("evals/results"), help="folder for bench.json and bench.md")
+    p.add_argument("--questions", type=int, default=200, help="questions timed at each scale")
+    p.set_defaults(run=_bench)
+
     p = sub.add_parser("reindex", parents=[common], help="recompute every vector with the configured embedding")
     p.set_defaults(run=_reindex)
     return parser
@@ -271,6 +278,12 @@ def _eval(args: argparse.Namespace) -> int:
         raise ValueError("with suites, --compare takes one earlier results.json")
     return evaluate(args.suites, args.corpus, args.out, baseline=not args.no_baseline, mode=args.mode,
                     gates=args.min, previous=args.compare[0] if args.compare else None)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from rag.evaluation.bench import bench
+
+    return bench(args.out, args.scale or ["press", "press+news"], args.questions)
 
 
 def _reindex(args: argparse.Namespace) -> int:
