@@ -32,8 +32,11 @@ class Chunk:
 
 
 def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
-    pieces = _pieces(doc.text, chunk_chars)
-    groups = _pack(pieces, chunk_chars)
+    if len(doc.text) <= chunk_chars:
+        # One chunk whatever the sentences (most news leads): splitting them would change nothing.
+        groups = [[Span(0, len(doc.text), doc.text)]]
+    else:
+        groups = _pack(_pieces(doc.text, chunk_chars), chunk_chars)
     return [
         Chunk(
             id=f"{doc.id}#{ordinal}",

@@ -92,6 +92,8 @@ class _Run:
         self.records: dict[str, str] = {}
         self.stored_twins: list[tuple[Document, str]] = []
         self.written: set[str] = set()
+        # Into an empty index, nothing stored can match: skip two lookups a document (160k at 80k releases).
+        self.stored_before = not index.manifest.is_empty()
 
     def classify(self, doc: Document) -> None:
         if doc.id in self.records:
@@ -102,13 +104,13 @@ class _Run:
                     LoadError(doc.origin, f"id {doc.id!r} appears twice with different content; kept the first"))
             return
         self.records[doc.id] = doc.record_hash
-        stored = self.index.manifest.hashes(doc.id)
+        stored = self.index.manifest.hashes(doc.id) if self.stored_before else None
         if stored and stored[0] == doc.record_hash:
             self.summary.unchanged.append(doc.id)
             self.seen.setdefault(doc.content_hash, doc.id)
             return
         twin = self.seen.get(doc.content_hash)
-        if twin is None:
+        if twin is None and self.stored_before:
             stored_twin = self.index.manifest.doc_with_content(doc.content_hash)
             if stored_twin and stored_twin != doc.id:
                 self.stored_twins.append((doc, stored_twin))

@@ -23,6 +23,7 @@ STOPWORDS = frozenset(w.replace("ё", "е") for w in {*STOPWORDS_RUSSIAN, *QUEST
 KAZAKH_LETTERS = set("әғқңөұүһі")
 # Kazakh spellings of shared names (Тоқаев, Қазақстан) meet their Russian spellings in search.
 KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
+KAZAKH_PATTERN = re.compile("[әғқңөұүһі]")
 # How the press and users name institutions that releases name in full.
 QUERY_SYNONYMS = {
     "цб": "банк россии", "центробанк": "центральный банк", "регулятор": "банк россии", "рф": "россия",
@@ -36,7 +37,9 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercased words with ё→е, Kazakh letters folded, and numbers in one form (21,00 → 21; 8.50 → 8,5)."""
-    folded = normalise(text).replace("қазақ", "казах").translate(KAZAKH_TO_RUSSIAN)
+    folded = normalise(text)
+    if KAZAKH_PATTERN.search(folded):
+        folded = folded.replace("қазақ", "казах").translate(KAZAKH_TO_RUSSIAN)
     return [_number(w) if w[0].isdigit() else w for w in WORD.findall(folded)]
 
 

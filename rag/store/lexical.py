@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Iterable
 
 import bm25s
 import numpy as np
@@ -40,28 +41,27 @@ class LexicalIndex:
         self.document_rows = np.asarray([first_row[d] for d in self.documents], dtype=np.int64)
 
     @classmethod
-    def build(cls, rows: list[tuple[str, str, str, str, str]], generation: int) -> "LexicalIndex":
-        """rows: (chunk_id, doc_id, date, source, space-joined terms)."""
-        token_lists = [r[4].split() for r in rows]
-        df: Counter[str] = Counter()
-        for tokens in token_lists:
-            df.update(set(tokens))
-        meta = {
-            "chunk_ids": [r[0] for r in rows],
-            "doc_ids": [r[1] for r in rows],
-            "dates": [date_number(r[2]) for r in rows],
-            "sources": [r[3] for r in rows],
-            "df": dict(df),
-            "generation": generation,
-        }
-        if not rows:
+    def build(cls, rows: Iterable[tuple[str, str, str, str, str]], generation: int) -> "LexicalIndex":
+        """rows: (chunk_id, doc_id, date, source, space-joined terms), ordered by document. Terms become ids
+        row by row, so the millions of term strings of a large index are never held at once."""
+        meta: dict = {"chunk_ids": [], "doc_ids": [], "dates": [], "sources": [], "generation": generation}
+        vocab: dict[str, int] = {}
+        df: Counter[int] = Counter()
+        chunk_tokens: list[list[int]] = []
+        doc_tokens: dict[str, list[int]] = {}
+        for chunk_id, doc_id, day, source, joined in rows:
+            ids = [vocab.setdefault(term, len(vocab)) for term in joined.split()]
+            df.update(set(ids))
+            chunk_tokens.append(ids)
+            doc_tokens.setdefault(doc_id, []).extend(ids)
+            meta["chunk_ids"].append(chunk_id)
+            meta["doc_ids"].append(doc_id)
+            meta["dates"].append(date_number(day))
+            meta["sources"].append(source)
+        meta["df"] = {term: df[i] for term, i in vocab.items()}
+        if not chunk_tokens:
             return cls(None, None, meta)
-        vocab = {term: i for i, term in enumerate(df)}
-        chunk_ids = [[vocab[t] for t in tokens] for tokens in token_lists]
-        per_doc: dict[str, list[int]] = {}
-        for doc_id, ids in zip(meta["doc_ids"], chunk_ids):
-            per_doc.setdefault(doc_id, []).extend(ids)
-        return cls(_bm25(chunk_ids, vocab), _bm25(list(per_doc.values()), vocab), meta)
+        return cls(_bm25(chunk_tokens, vocab), _bm25(list(doc_tokens.values()), vocab), meta)
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex | None":

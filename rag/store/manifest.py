@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from rag.chunking import Chunk
 from rag.documents import Document
@@ -136,12 +136,12 @@ class Manifest:
     def existing(self, doc_ids: Iterable[str]) -> list[str]:
         return [d for d in doc_ids if self.db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (d,)).fetchone()]
 
-    def all_chunk_rows(self) -> list[tuple[str, str, str, str, str]]:
-        """(chunk_id, doc_id, date, source, terms) for every chunk, in a stable order."""
+    def all_chunk_rows(self) -> Iterator[tuple[str, str, str, str, str]]:
+        """(chunk_id, doc_id, date, source, terms) for every chunk, in a stable order, streamed."""
         return self.db.execute(
             "SELECT c.chunk_id, c.doc_id, d.date, d.source, c.terms FROM chunks c JOIN documents d USING (doc_id) "
             "ORDER BY c.doc_id, c.ordinal"
-        ).fetchall()
+        )
 
     def chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
         found: dict[str, StoredChunk] = {}
@@ -179,6 +179,9 @@ class Manifest:
             self.db.executemany("UPDATE chunks SET terms = ? WHERE chunk_id = ?",
                                 [(" ".join(tokenise(text)), chunk_id) for chunk_id, text in rows])
             self._bump()
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 
     def all_doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents")]
