@@ -47,7 +47,7 @@ class LLMAnswerer:
         if not passages:
             yield from stream_whole(refusal(query, passages, 0.0))
             return
-        used = self._within_budget(passages)
+        used = self.within_budget(passages)
         prompt = load_prompt(self.settings.prompts_dir, "answer", query.language).format_messages(
             passages=format_passages(used), question=query.question)
         text = ""
@@ -85,7 +85,7 @@ class LLMAnswerer:
                     raise
                 time.sleep(min(8.0, 0.5 * 2**attempt))
 
-    def _within_budget(self, passages: list[Passage]) -> list[Passage]:
+    def within_budget(self, passages: list[Passage]) -> list[Passage]:
         budget = self.settings.llm_context_tokens * CHARS_PER_TOKEN
         used: list[Passage] = []
         for passage in passages:
