@@ -17,8 +17,10 @@ from rag.documents import Document, iter_input_files, load_path
 from rag.embeddings import builtin_model_path
 from rag.evaluation import runner
 from rag.evaluation.naive import NaivePipeline
+from rag.evaluation.judge import Judge
 from rag.evaluation.report import write_report
 from rag.evaluation.suites import load_suite
+from rag.llm_backend import chat_model
 from rag.settings import BUILTIN_EMBEDDING, Settings
 
 
@@ -53,17 +55,19 @@ def parse_gates(specs: list[str]) -> list[tuple[str | None, str, float]]:
 
 
 def evaluate(suites: list[Path], corpus: list[Path] | None, out: Path, baseline: bool = True,
-             mode: str | None = None, gates: list[str] = (), previous: Path | None = None) -> int:
+             mode: str | None = None, gates: list[str] = (), previous: Path | None = None,
+             judged: bool = False) -> int:
     settings = Settings()
+    judge = Judge(chat_model(settings), settings) if judged else None
     checks = parse_gates(list(gates))
     before = json.loads(Path(previous).read_text(encoding="utf-8")) if previous else None
     results = {"meta": _meta(settings, mode), "suites": {}}
     for suite in suites:
         cases = load_suite(suite)
         paths = corpus or suite_corpus(suite)
-        runs = {"ours": _run_ours(settings, paths, cases, mode)}
+        runs = {"ours": _run_ours(settings, paths, cases, mode, judge)}
         if baseline:
-            runs["naive"] = _run_naive(settings, paths, cases)
+            runs["naive"] = _run_naive(settings, paths, cases, judge)
         results["suites"][suite.stem] = runs
         print(f"\n== {suite.stem} ({len(cases)} questions)\n{runner.table(runs)}")
         print(runner.kind_table(runs["ours"]))
@@ -114,19 +118,20 @@ def check_gates(results: dict, gates: list[tuple[str | None, str, float]]) -> li
     return failed
 
 
-def _run_ours(settings: Settings, paths: list[Path], cases, mode: str | None) -> dict:
+def _run_ours(settings: Settings, paths: list[Path], cases, mode: str | None, judge) -> dict:
     with Assistant.open(_work_dir(settings, paths) / "ours", settings=settings) as assistant:
         summary = assistant.ingest(paths)
         print(f"ours: {assistant.stats()['chunks']} chunks indexed ({summary.counts()})", file=sys.stderr)
-        return _progress("ours", cases, lambda c: assistant.ask(c.question, list(c.history), mode=mode).to_dict())
+        return _progress("ours", cases, lambda c: assistant.ask(c.question, list(c.history), mode=mode).to_dict(),
+                         judge)
 
 
-def _run_naive(settings: Settings, paths: list[Path], cases) -> dict:
+def _run_naive(settings: Settings, paths: list[Path], cases, judge) -> dict:
     model = settings.embedding_model
     naive = NaivePipeline(str(builtin_model_path(settings.cache_dir)) if model == BUILTIN_EMBEDDING else model,
                           _work_dir(settings, paths) / "naive")
     naive.ingest(documents(paths, int(settings.max_file_mb * 2**20)))
-    return _progress("naive", cases, lambda c: naive.ask(c.question, list(c.history)))
+    return _progress("naive", cases, lambda c: naive.ask(c.question, list(c.history)), judge)
 
 
 def _work_dir(settings: Settings, paths: list[Path]) -> Path:
@@ -136,9 +141,9 @@ def _work_dir(settings: Settings, paths: list[Path]) -> Path:
     return settings.cache_dir / "eval-indexes" / key
 
 
-def _progress(name: str, cases, ask) -> dict:
+def _progress(name: str, cases, ask, judge=None) -> dict:
     with tqdm(total=len(cases), desc=name, unit="q", file=sys.stderr, disable=None) as bar:
-        return runner.run(ask, cases, on_case=bar.update)
+        return runner.run(ask, cases, on_case=bar.update, judge=judge)
 
 
 def documents(paths: list[Path], max_bytes: int) -> list[Document]:

@@ -86,6 +86,9 @@ def summarise(rows: list[dict]) -> dict:
         "false_refusals": avg([float(r["refused"]) for r in answerable]),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
+        # Judged by the configured LLM (rag eval --judge), not measured: marked by their names.
+        "llm_judged_faithfulness": avg([r["judge_faithfulness"] for r in rows if "judge_faithfulness" in r]),
+        "llm_judged_relevance": avg([r["judge_relevance"] for r in rows if "judge_relevance" in r]),
     }
 
 

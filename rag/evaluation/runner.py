@@ -10,11 +10,14 @@ from rag.evaluation.suites import Case
 Ask = Callable[[Case], dict]
 
 
-def run(ask: Ask, cases: list[Case], on_case: Callable[[], None] | None = None) -> dict:
+def run(ask: Ask, cases: list[Case], on_case: Callable[[], None] | None = None,
+        judge: Callable[[str, dict], dict] | None = None) -> dict:
     rows, failures = [], []
     for case in cases:
         answer = ask(case)
         row = score_case(case, answer)
+        if judge is not None:
+            row.update({f"judge_{k}": v for k, v in judge(case.question, answer).items()})
         rows.append(row)
         reason = failure_reason(case, row)
         if reason:
@@ -41,7 +44,7 @@ def failure_reason(case: Case, row: dict) -> str:
 
 
 METRICS = ("hit@1", "hit@5", "mrr@5", "multi_doc_recall@5", "fact_recall", "citation_precision", "refusal_rate",
-           "false_refusals", "latency_p50_ms", "latency_p95_ms")
+           "false_refusals", "latency_p50_ms", "latency_p95_ms", "llm_judged_faithfulness", "llm_judged_relevance")
 
 
 def table(results: dict[str, dict]) -> str:
@@ -49,6 +52,8 @@ def table(results: dict[str, dict]) -> str:
     lines = [f"{'metric':<22}" + "".join(f"{n:>18}" for n in names)]
     for metric in METRICS:
         values = [results[n]["summary"].get(metric) for n in names]
+        if metric.startswith("llm_judged") and all(v is None for v in values):
+            continue
         lines.append(f"{metric:<22}" + "".join(f"{'-' if v is None else v:>18}" for v in values))
     return "\n".join(lines)
 

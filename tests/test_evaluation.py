@@ -1,0 +1,148 @@
+"""Evaluation: each metric on small hand-checked cases, suites, gates, comparison, report, the LLM judge,
+and a whole `rag eval` run over the fixture corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.evaluation import metrics, runner
+from rag.evaluation.command import check_gates, compare_text, parse_gates
+from rag.evaluation.report import write_report
+from rag.evaluation.suites import Case, load_suite
+from tests.scripted_llm import Reply, ScriptedLLM
+
+
+def answer(docs: list[str], text: str = "", cited: list[str] = (), refused: bool = False, ms: float = 10.0) -> dict:
+    return {"retrieved": [{"doc_id": d, "chunk_id": f"{d}#0", "score": 1.0} for d in docs], "answer": text,
+            "citations": [{"n": i + 1, "doc_id": d, "quote": ""} for i, d in enumerate(cited)],
+            "refused": refused, "timings_ms": {"total": ms}}
+
+
+def test_ranked_documents_keep_the_first_passage_of_each():
+    assert metrics.ranked_documents(answer(["a", "b", "a", "c"])["retrieved"]) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("docs, hit1, hit5, rr", [
+    (["g", "x"], 1.0, 1.0, 1.0),
+    (["x", "y", "g"], 0.0, 1.0, 1 / 3),
+    (["a", "b", "c", "d", "e", "g"], 0.0, 0.0, 0.0),
+])
+def test_hit_and_reciprocal_rank(docs, hit1, hit5, rr):
+    assert metrics.hit_at(docs, ("g",), 1) == hit1
+    assert metrics.hit_at(docs, ("g",), 5) == hit5
+    assert metrics.reciprocal_rank(docs, ("g",), 5) == pytest.approx(rr)
+
+
+def test_gold_recall_counts_every_gold_document():
+    assert metrics.gold_recall(["a", "x", "b"], ("a", "b", "c"), 5) == pytest.approx(2 / 3)
+    assert metrics.gold_recall(["x"] * 5 + ["a"], ("a",), 5) == 0.0
+
+
+def test_fact_recall_normalises_case_yo_and_spaces():
+    text = "Ставка — 8,50%  годовых; Её  объявил   Совет директоров."
+    assert metrics.fact_recall(text, ("8,50% годовых", "ее объявил", "17%")) == pytest.approx(2 / 3)
+    assert metrics.fact_recall(text, ()) == 0.0
+
+
+def test_citation_precision_and_no_citation():
+    assert metrics.citation_precision([{"doc_id": "g"}, {"doc_id": "x"}], ("g",)) == 0.5
+    assert metrics.citation_precision([], ("g",)) is None
+
+
+def test_summary_by_hand():
+    cases = [Case("1", "factoid", "q", ("g",), ("8,50%",)), Case("2", "multi_doc", "q", ("a", "b"), ("x",)),
+             Case("3", "unanswerable", "q", (), ()), Case("4", "unanswerable", "q", (), ())]
+    answers = [answer(["g"], "до 8,50%", ["g"], ms=10), answer(["x", "a"], "нет", ["x"], ms=20),
+               answer(["g"], "…", refused=True, ms=30), answer(["g"], "что-то", ["g"], ms=40)]
+    summary = metrics.summarise([metrics.score_case(c, a) for c, a in zip(cases, answers)])
+    assert summary["hit@1"] == 0.5 and summary["hit@5"] == 1.0 and summary["mrr@5"] == 0.75
+    assert summary["multi_doc_recall@5"] == 0.5 and summary["fact_recall"] == 0.5
+    assert summary["citation_precision"] == 0.5
+    assert summary["refusal_rate"] == 0.5 and summary["false_refusals"] == 0.0
+    assert summary["latency_p50_ms"] == 20 and summary["latency_p95_ms"] == 40
+    assert summary["llm_judged_faithfulness"] is None
+
+
+def test_failures_say_why():
+    rows = runner.run(lambda c: answer(["x"], "нет"), [Case("1", "factoid", "q", ("g",), ("f",)),
+                                                        Case("2", "unanswerable", "q", (), ())])
+    assert [(f["id"], f["why"]) for f in rows["failures"]] == [
+        ("1", "no gold document in the top 5"), ("2", "answered a question the corpus cannot answer")]
+    assert set(rows["by_kind"]) == {"factoid", "unanswerable"}
+
+
+def test_suite_errors_name_the_line(tmp_path):
+    suite = tmp_path / "s.jsonl"
+    suite.write_text('{"id": "1", "kind": "factoid", "question": "q"}\n{"id": "2", "kind": "trivia", '
+                     '"question": "q"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"s.jsonl:2: kind 'trivia'"):
+        load_suite(suite)
+
+
+def test_gates_parse_and_fail_below_the_floor():
+    gates = parse_gates(["hit@5=0.9", "dev.mrr@5=0.8"])
+    assert gates == [(None, "hit@5", 0.9), ("dev", "mrr@5", 0.8)]
+    results = {"suites": {"dev": {"ours": {"summary": {"hit@5": 0.95, "mrr@5": 0.7}}},
+                          "founding": {"ours": {"summary": {"hit@5": 0.85, "mrr@5": 0.1}}}}}
+    assert check_gates(results, gates) == ["dev: mrr@5 = 0.7 < 0.8", "founding: hit@5 = 0.85 < 0.9"]
+    with pytest.raises(ValueError, match="unknown metric"):
+        parse_gates(["hits=1"])
+
+
+def test_compare_shows_the_change_and_the_report_shows_both_runs(tmp_path):
+    def results(hit: float) -> dict:
+        summary = metrics.summarise([metrics.score_case(Case("1", "factoid", "q", ("g",), ()),
+                                                        answer(["g"] if hit else ["x"]))])
+        run = {"summary": summary, "by_kind": {"factoid": summary}, "failures": [], "rows": []}
+        return {"meta": {"started": "now"}, "suites": {"dev": {"ours": run, "naive": run}}}
+
+    before, now = results(0.0), results(1.0)
+    assert "hit@5                            0           1     +1.0000" in compare_text(before, now)
+    page = write_report(now, tmp_path, before).read_text(encoding="utf-8")
+    assert "Suite: dev" in page and "Against the earlier run" in page and "<svg" in page
+    assert "<td class='up'>+1</td>" in page
+
+
+@pytest.fixture
+def llm():
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()
+
+
+def test_the_judge_scores_answers_and_survives_garbage(settings, llm):
+    from rag.evaluation.judge import Judge
+    from rag.llm_backend import chat_model
+
+    judge = Judge(chat_model(settings.model_copy(update={"llm_base_url": llm.url, "llm_model": "j",
+                                                         "llm_max_retries": 0})), settings)
+    cited = answer(["g"], "Ставка 8,50% [1].", ["g"])
+    llm.say('Оценка: {"faithfulness": 0.5, "relevance": 1.7}', Reply(garbage=True), "не JSON")
+    assert judge("Какая ставка?", cited) == {"faithfulness": 0.5, "relevance": 1.0}
+    assert judge("Какая ставка?", cited) == {}
+    assert judge("Какая ставка?", cited) == {}
+    assert judge("Какая ставка?", answer(["g"], refused=True)) == {} and len(llm.requests) == 3
+    judged = runner.run(lambda c: cited, [Case("1", "factoid", "q", ("g",), ())],
+                        judge=lambda q, a: {"faithfulness": 0.25, "relevance": 0.75})
+    assert judged["summary"]["llm_judged_faithfulness"] == 0.25
+    assert judged["summary"]["llm_judged_relevance"] == 0.75
+
+
+def test_rag_eval_runs_a_suite_end_to_end(tmp_path, corpus_dir, cache_dir, monkeypatch, capsys):
+    from rag.cli import main
+
+    suite = tmp_path / "fixture.jsonl"
+    suite.write_text(json.dumps({"id": "k1", "kind": "date", "question": "До какого уровня Банк России повысил "
+                                 "ключевую ставку в сентябре 2023 года?", "gold_doc_ids": ["cbr-2023-09-15"],
+                                 "answer_facts": ["13,00%"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "fixture.corpus.txt").write_text(f"{corpus_dir}\n", encoding="utf-8")
+    monkeypatch.setenv("RAG_CACHE_DIR", str(cache_dir))
+    out = tmp_path / "run"
+    assert main(["eval", str(suite), "--out", str(out), "--min", "hit@5=1.0"]) == 0
+    saved = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert saved["suites"]["fixture"]["ours"]["summary"]["hit@1"] == 1.0
+    assert "naive" in saved["suites"]["fixture"] and (out / "report.html").exists()
+    assert main(["eval", str(suite), "--no-baseline", "--out", str(out), "--min", "refusal_rate=0.5"]) == 1
+    assert "FAILED GATE fixture: refusal_rate = None < 0.5" in capsys.readouterr().err
