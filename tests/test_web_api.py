@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-import textwrap
 import time
 
 import pytest
 
-try:
-    from web_support import (CORPUS, FOUNDING_DOC, FOUNDING_QUESTION, Server, cache_dir_for, free_port, port_open,
-                             serve_command, server_env)
-except ImportError:  # tests/ imported as a package
-    from tests.web_support import (CORPUS, FOUNDING_DOC, FOUNDING_QUESTION, Server, cache_dir_for, free_port,
-                                   port_open, serve_command, server_env)
+from tests.web_support import (
+    BRIDGE_QUESTION, BRIDGE_TEXT, BRIDGE_TITLE, CORPUS, FOUNDING_DOC, FOUNDING_QUESTION, cache_dir_for,
+    free_port, module_server, port_open, serve_command, server_env,
+)
 
 from gradio_client import Client, handle_file  # noqa: E402
 
@@ -23,26 +20,10 @@ ANSWER_FIELDS = {"id", "question", "answer", "refused", "citations", "retrieved"
                  "search_query", "closest", "notice"}
 CITATION_FIELDS = {"n", "doc_id", "title", "date", "source", "url", "quote", "chunk_id"}
 
-BRIDGE_TITLE = "В Петропавловске открыт новый мост через Ишим"
-BRIDGE_QUESTION = "Какова длина нового моста через Ишим в Петропавловске?"
-BRIDGE_TEXT = textwrap.dedent(f"""\
-    ---
-    title: {BRIDGE_TITLE}
-    date: 2025-11-20
-    ---
-    В Петропавловске торжественно открыт новый автомобильный мост через реку Ишим. Длина моста составляет 1 250 метров, по нему проходят четыре полосы движения.
-    """)
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("web-api"), cache_dir_for(tmp_path_factory)).start()
-    try:
-        with srv.report_on_failure():
-            srv.wait_ready(90)
-        yield srv
-    finally:
-        srv.close()
+    yield from module_server(tmp_path_factory, "web-api")
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,13 @@ it, get a refusal), with a screenshot of every step in test-output/web/. Never r
 from __future__ import annotations
 
 import re
-import textwrap
 
 import pytest
 
-try:
-    from web_support import (CHROMIUM, CHROMIUM_ARGS, CORPUS, FOUNDING_DOC, FOUNDING_QUESTION, SCREENSHOTS,
-                             SKIP_BROWSER, Server, browser_available, cache_dir_for)
-except ImportError:  # tests/ imported as a package
-    from tests.web_support import (CHROMIUM, CHROMIUM_ARGS, CORPUS, FOUNDING_DOC, FOUNDING_QUESTION, SCREENSHOTS,
-                                   SKIP_BROWSER, Server, browser_available, cache_dir_for)
+from tests.web_support import (
+    BRIDGE_DOC, BRIDGE_FILE, BRIDGE_QUESTION, BRIDGE_TEXT, BRIDGE_TITLE, CHROMIUM, CHROMIUM_ARGS, CORPUS,
+    FOUNDING_DOC, FOUNDING_QUESTION, SCREENSHOTS, SKIP_BROWSER, browser_available, module_server,
+)
 
 if not browser_available():
     pytest.skip(SKIP_BROWSER, allow_module_level=True)
@@ -25,19 +22,6 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from ui.strings import RU  # noqa: E402
 
-BRIDGE_TITLE = "В Петропавловске открыт новый мост через Ишим"
-BRIDGE_FILE = "most-ishim-petropavlovsk.md"
-BRIDGE_DOC = "most-ishim-petropavlovsk"
-BRIDGE_TEXT = textwrap.dedent(f"""\
-    ---
-    title: {BRIDGE_TITLE}
-    date: 2025-11-20
-    ---
-    В Петропавловске торжественно открыт новый автомобильный мост через реку Ишим. Длина моста составляет 1 250 метров, по нему проходят четыре полосы движения.
-
-    Строительство моста заняло два года. Новая переправа соединила центр города с микрорайоном Рабочий посёлок и разгрузила старый мост.
-    """)
-BRIDGE_QUESTION = "Какова длина нового моста через Ишим в Петропавловске?"
 
 # Records how the newest assistant message changes: [ms since install, text length, has a.cite, has .refusal].
 WATCH_ANSWER = """() => {
@@ -58,13 +42,7 @@ WATCH_ANSWER = """() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("web-e2e"), cache_dir_for(tmp_path_factory)).start()
-    try:
-        with srv.report_on_failure():
-            srv.wait_ready(90)
-        yield srv
-    finally:
-        srv.close()
+    yield from module_server(tmp_path_factory, "web-e2e")
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import textwrap
 import socket
 import subprocess
 import sys
@@ -36,6 +37,20 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SKIP_BROWSER = "needs Debian chromium (apt-get install chromium) and playwright"
 
 FOUNDING_DOC = "kz-premier-bishkek"
+# An invented release that the web tests upload, ask about and delete.
+BRIDGE_TITLE = "В Петропавловске открыт новый мост через Ишим"
+BRIDGE_FILE = "most-ishim-petropavlovsk.md"
+BRIDGE_DOC = "most-ishim-petropavlovsk"
+BRIDGE_QUESTION = "Какова длина нового моста через Ишим в Петропавловске?"
+BRIDGE_TEXT = textwrap.dedent(f"""\
+    ---
+    title: {BRIDGE_TITLE}
+    date: 2025-11-20
+    ---
+    В Петропавловске торжественно открыт новый автомобильный мост через реку Ишим. Длина моста составляет 1 250 метров, по нему проходят четыре полосы движения.
+
+    Строительство моста заняло два года. Новая переправа соединила центр города с микрорайоном Рабочий посёлок и разгрузила старый мост.
+    """)
 FOUNDING_QUESTION = "Куда прибыл премьер-министр Казахстана?"
 
 
@@ -152,6 +167,17 @@ def running_server(workdir: Path, cache_dir: Path | str, timeout: float = 90.0, 
     server = Server(workdir, cache_dir, **kwargs).start()
     try:
         server.wait_ready(timeout)
+        yield server
+    finally:
+        server.close()
+
+
+def module_server(tmp_path_factory, name: str):
+    """For a module-scoped fixture: a server over corpus/ that reports its output when it fails to start."""
+    server = Server(tmp_path_factory.mktemp(name), cache_dir_for(tmp_path_factory)).start()
+    try:
+        with server.report_on_failure():
+            server.wait_ready(90)
         yield server
     finally:
         server.close()
