@@ -1,4 +1,5 @@
-"""A real HTTP server on loopback that speaks the OpenAI chat-completions API and replies from a script.
+"""A real HTTP server on loopback that speaks the OpenAI chat-completions API (and Ollama's native /api/chat)
+and replies from a script.
 
 It is a fake only in what it says: each request takes the next scripted reply (text, an HTTP status,
 garbage, or a delay), streamed as server-sent events when the client asks for a stream. Every request
@@ -32,8 +33,12 @@ class ScriptedLLM:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        return f"{self.root}/v1"
 
     def start(self) -> "ScriptedLLM":
         self.thread.start()
@@ -71,6 +76,8 @@ class ScriptedLLM:
                     self._json(reply.status, {"error": {"message": f"scripted {reply.status}", "type": "server"}})
                 elif reply.garbage:
                     self._raw(200, "application/json", b"{not json at all")
+                elif self.path.startswith("/api/chat"):
+                    self._ollama(reply.text, stream=body.get("stream", True))
                 elif body.get("stream"):
                     self._stream(reply.text)
                 else:
@@ -100,6 +107,20 @@ class ScriptedLLM:
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
                 self.close_connection = True
+
+            def _ollama(self, text: str, stream: bool) -> None:
+                done = {"model": "scripted", "created_at": "2026-01-01T00:00:00Z", "done": True,
+                        "done_reason": "stop", "total_duration": 1, "load_duration": 1, "prompt_eval_count": 1,
+                        "prompt_eval_duration": 1, "eval_count": 1, "eval_duration": 1}
+                if not stream:
+                    self._json(200, {**done, "message": {"role": "assistant", "content": text}})
+                    return
+                pieces = [text[i : i + 12] for i in range(0, len(text), 12)]
+                lines = [{"model": "scripted", "created_at": "2026-01-01T00:00:00Z", "done": False,
+                          "message": {"role": "assistant", "content": piece}} for piece in pieces]
+                lines.append({**done, "message": {"role": "assistant", "content": ""}})
+                data = b"".join(json.dumps(line, ensure_ascii=False).encode() + b"\n" for line in lines)
+                self._raw(200, "application/x-ndjson", data)
 
             def _event(self, payload: dict) -> None:
                 self.wfile.write(b"data: " + json.dumps(payload, ensure_ascii=False).encode() + b"\n\n")

@@ -152,3 +152,18 @@ def test_asking_for_llm_mode_without_a_configured_llm_is_a_clear_error(open_assi
     assistant.ingest([corpus_dir])
     with pytest.raises(ValueError, match="RAG_LLM_BASE_URL"):
         assistant.ask(QUESTION, mode="llm")
+
+
+def test_ollamas_native_api_is_a_backend_too(open_assistant, settings, corpus_dir, llm):
+    configured = settings.model_copy(update={"llm_provider": "ollama", "llm_base_url": llm.root, "llm_model": "qwen",
+                                             "llm_max_tokens": 77, "llm_temperature": 0.2, "llm_stop": ["###"]})
+    assistant = open_assistant(settings=configured)
+    assistant.ingest([corpus_dir])
+    llm.say("Совет директоров повысил ключевую ставку до 8,50% годовых [1].")
+    events = list(assistant.ask_stream(QUESTION))
+    result = events[-1].to_dict()
+    assert sum(isinstance(e, str) for e in events) > 3, "streamed"
+    assert result["mode"] == "llm" and result["notice"] == "" and result["citations"][0]["doc_id"] == "cbr-2023-07-21"
+    body = llm.requests[0]
+    assert body["model"] == "qwen" and body["options"]["num_predict"] == 77
+    assert body["options"]["temperature"] == 0.2 and body["options"]["stop"] == ["###"]
