@@ -78,11 +78,7 @@ class ExtractiveAnswerer:
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim) + bonus) * (
                 1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)
-        known_share = sum(wanted.values()) / total
-        evidence = max(max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES]),
-                       float(similarity.max()) * known_share)
-        if query.dates and not any(_inside(p.date, query) for p in top):
-            evidence = 0.0  # the question names a time the best passages are not from
+        evidence = _evidence(query, top, wanted, total, float(similarity.max()))
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
         chosen = self._select(candidates)
@@ -127,6 +123,15 @@ class ExtractiveAnswerer:
                 break
             chosen.append(best)
         return chosen
+
+
+def _evidence(query: Query, top: list[Passage], wanted: dict[str, float], total: float,
+              best_similarity: float) -> float:
+    if query.dates and not any(_inside(p.date, query) for p in top):
+        return 0.0  # the question names a time the best passages are not from
+    known_share = sum(wanted.values()) / total
+    coverage = max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES])
+    return max(coverage, best_similarity * known_share)
 
 
 def _coverage(passage: Passage, wanted: dict[str, float], total: float) -> float:
