@@ -32,10 +32,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from web_support import (CHROMIUM, CHROMIUM_ARGS, FOUNDING_DOC, OFFLINE, SHARED_CACHE, Server,  # noqa: E402
-                         browser_available)
+from tests.web_support import (CHROMIUM, CHROMIUM_ARGS, FOUNDING_DOC, OFFLINE, SHARED_CACHE, Server,  # noqa: E402
+                               browser_available)
 
 for _name, _value in OFFLINE.items():
     os.environ.setdefault(_name, _value)

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, serving
+
 CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -27,24 +19,11 @@ def chroma_port(tmp_path_factory):
     if command is None:
         pytest.skip("needs the `chroma` command that chromadb installs")
     port = free_port()
+    data = tmp_path_factory.mktemp("chroma-data")
     log = tmp_path_factory.mktemp("chroma-log") / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen([command, "run", "--path", str(tmp_path_factory.mktemp("chroma-data")),
-                                   "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma server did not start:\n{log.read_text(errors='replace')[-2000:]}")
-                time.sleep(0.3)
+    with serving([command, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/api/v2/heartbeat", log):
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_ingest_ask_and_remove_through_a_chroma_server(open_assistant, settings, corpus_dir, tmp_path, chroma_port):

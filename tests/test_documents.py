@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 
 from conftest import CORPUS, CP1251_TEXT, EXPECTED, write_cp1251
 from rag.documents import Document, LoadError, iter_input_files, load_path

