@@ -256,8 +256,9 @@ def _serve(args: argparse.Namespace) -> int:
     from rag.settings import Settings
     from ui.app import launch, login
 
-    login(Settings(), args.host or Settings().ui_host)  # refuse an open address before any slow start-up
-    with _open(args) as assistant:
+    settings = Settings()
+    login(settings, args.host or settings.ui_host)  # refuse an open address before any slow start-up
+    with _open(args, settings=settings) as assistant:
         if args.ingest:
             print(f"indexing {', '.join(map(str, args.ingest))} ...", file=sys.stderr)
             summary = assistant.ingest(args.ingest, on_progress=_progress_bar())

@@ -54,11 +54,6 @@ class DateRange:
         """A bare year ("в 2000 году") often names when something happened, not when it was published."""
         return self.start % 10000 == 101 and self.end % 10000 == 1231
 
-    @property
-    def whole_years(self) -> bool:
-        """A bare year ("в 2000 году") often names when something happened, not when it was published."""
-        return self.start % 10000 == 101 and self.end % 10000 == 1231
-
     @classmethod
     def of(cls, year: int, first_month: int, last_month: int, first_day: int = 1, last_day: int | None = None):
         last_year = year

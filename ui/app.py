@@ -30,8 +30,10 @@ def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
 
         def refresh(query: str):
             """What depends on the corpus is read again on every page load: it changes while the app runs."""
-            return (gr.update(examples=example_questions(assistant, strings)), gr.update(choices=assistant.sources()),
-                    _stats(assistant, strings), _rows(assistant, query), gr.update(choices=_choices(assistant)))
+            documents = assistant.documents()
+            return (gr.update(examples=example_questions(documents, strings)),
+                    gr.update(choices=sorted({d["source"] for d in documents if d["source"]})),
+                    _stats(assistant, strings), _rows(documents, query), gr.update(choices=_choices(documents)))
 
         app.load(refresh, search, [chatbot, sources, stats, table, doomed], api_visibility="private")
     return app
@@ -42,7 +44,7 @@ def chat_controls(assistant: Assistant, strings: Strings):
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
                 height=560, elem_id="chat", label=strings.chat_tab, show_label=False,
-                placeholder=f"**{strings.empty_chat}**", examples=example_questions(assistant, strings),
+                placeholder=f"**{strings.empty_chat}**", examples=example_questions(assistant.documents(), strings),
                 feedback_options=None, buttons=["copy"],
             )
             with gr.Row():
@@ -121,11 +123,12 @@ def corpus_controls(assistant: Assistant, strings: Strings):
                            elem_id="upload-results")
     gr.Markdown(f"### {strings.documents_heading}")
     search = gr.Textbox(label=strings.search, elem_id="doc-search")
-    table = gr.Dataframe(_rows(assistant, ""), headers=list(strings.documents_columns), interactive=False,
-                         wrap=True, column_widths=["16%", "44%", "11%", "20%", "9%"], elem_id="documents")
+    table = gr.Dataframe(_rows(assistant.documents(), ""), headers=list(strings.documents_columns),
+                         interactive=False, wrap=True, column_widths=["16%", "44%", "11%", "20%", "9%"],
+                         elem_id="documents")
     with gr.Row():
         # Custom values let API clients name a document id directly.
-        doomed = gr.Dropdown(_choices(assistant), value=None, label=strings.delete_choice, scale=4,
+        doomed = gr.Dropdown(_choices(assistant.documents()), value=None, label=strings.delete_choice, scale=4,
                              allow_custom_value=True, elem_id="delete-choice")
         delete = gr.Button(strings.delete_button, variant="stop", scale=1, elem_id="delete-button")
     status = gr.Markdown(elem_id="corpus-status")
@@ -144,10 +147,11 @@ def corpus_controls(assistant: Assistant, strings: Strings):
             details += [f"{strings.duplicate_of}: {twin}" for _, twin in summary.duplicates]
             rows.append([Path(path).name, strings.status_ok.format(**counts) if ok else strings.status_failed,
                          "; ".join(details)])
-        return rows, _rows(assistant, query), gr.update(choices=_choices(assistant), value=None)
+        documents = assistant.documents()
+        return rows, _rows(documents, query), gr.update(choices=_choices(documents), value=None)
 
     upload.click(ingest_files, [files, search], [results, table, doomed], api_name="ingest")
-    search.change(lambda q: _rows(assistant, q), search, table, api_visibility="private")
+    search.change(lambda q: _rows(assistant.documents(), q), search, table, api_visibility="private")
 
     def remove(choice: str | None, query: str):
         """Delete one release, named by its id (or by a choice of the list: «id — title»)."""
@@ -156,28 +160,29 @@ def corpus_controls(assistant: Assistant, strings: Strings):
         doc_id = choice.split(" — ", 1)[0].strip()
         missing = assistant.remove([doc_id])
         message = strings.not_found if missing else strings.deleted
-        return (_rows(assistant, query), gr.update(choices=_choices(assistant), value=None),
-                message.format(doc_id=doc_id))
+        documents = assistant.documents()
+        return _rows(documents, query), gr.update(choices=_choices(documents), value=None), message.format(
+            doc_id=doc_id)
 
     delete.click(remove, [doomed, search], [table, doomed, status], api_name="remove")
     return table, doomed, search
 
 
-def example_questions(assistant: Assistant, strings: Strings, limit: int = 3) -> list[dict]:
-    return [{"text": strings.example.format(title=_shorten(d["title"], 90))} for d in assistant.documents()[:limit]]
+def example_questions(documents: list[dict], strings: Strings, limit: int = 3) -> list[dict]:
+    return [{"text": strings.example.format(title=_shorten(d["title"], 90))} for d in documents[:limit]]
 
 
-def _rows(assistant: Assistant, query: str) -> list[list]:
+def _rows(documents: list[dict], query: str) -> list[list]:
     needle = (query or "").strip().lower()
     return [
         [d["doc_id"], d["title"], d["date"], d["source"], d["chars"]]
-        for d in assistant.documents()
+        for d in documents
         if not needle or needle in d["title"].lower() or needle in d["doc_id"].lower()
     ]
 
 
-def _choices(assistant: Assistant) -> list[str]:
-    return [f"{d['doc_id']} — {_shorten(d['title'], 80)}" for d in assistant.documents()]
+def _choices(documents: list[dict]) -> list[str]:
+    return [f"{d['doc_id']} — {_shorten(d['title'], 80)}" for d in documents]
 
 
 def _shorten(text: str, limit: int) -> str:

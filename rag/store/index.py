@@ -129,5 +129,5 @@ class Index:
         return [(chunk_id, score) for chunk_id, score in hits if mask[rows[chunk_id]]][:n]
 
     def stats(self) -> dict:
-        return {"documents": len(self.manifest.all_doc_ids()), "chunks": len(self.lexical),
+        return {"documents": self.manifest.document_count(), "chunks": len(self.lexical),
                 "vectors": self.vectors.count(), "embedding": self.embedder.id, "store": self.vectors.where}

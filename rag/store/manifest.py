@@ -180,6 +180,9 @@ class Manifest:
                                 [(" ".join(tokenise(text)), chunk_id) for chunk_id, text in rows])
             self._bump()
 
+    def document_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 
