@@ -123,8 +123,8 @@ class Index:
         """
         mask = self.lexical.filter_mask(date_from, date_to, sources)
         if mask is None:
-            return self.vectors.query(vector, n, None)
-        hits = self.vectors.query(vector, max(n * OVERFETCH, MIN_FETCH), None)
+            return self.vectors.query(vector, n)
+        hits = self.vectors.query(vector, max(n * OVERFETCH, MIN_FETCH))
         rows = self.lexical.row_of
         return [(chunk_id, score) for chunk_id, score in hits if mask[rows[chunk_id]]][:n]
 

@@ -1,7 +1,7 @@
 """Chroma vector store: embedded (PersistentClient in the index folder) or a Chroma server.
 
-Chroma holds vectors and the metadata that filters need (doc_id, date as YYYYMMDD, source); the text
-lives in the manifest. Vectors are always computed by our embedder and passed in, so Chroma never tries
+Chroma holds vectors with their doc_id, date (YYYYMMDD) and source, so the collection stands on its own;
+the text lives in the manifest, and filters are applied by the index (see `Index.dense_search`). Vectors are always computed by our embedder and passed in, so Chroma never tries
 to download its default model.
 """
 
@@ -85,7 +85,7 @@ class VectorStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def query(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity), best first."""
         if self._count is None:
             self._count = self.count()  # cached: asking Chroma costs 14 ms a query at 85k vectors
@@ -93,6 +93,6 @@ class VectorStore:
         if total == 0:
             return []
         result = self.collection.query(
-            query_embeddings=[vector], n_results=min(n, total), where=where, include=["distances"]
+            query_embeddings=[vector], n_results=min(n, total), include=["distances"]
         )
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
