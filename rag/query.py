@@ -21,7 +21,8 @@ MONTHS = {
 }
 MONTH_ALTERNATION = "|".join(f"(?P<m{n}>{pattern})" for n, pattern in MONTHS.items())
 MONTH = rf"(?:{MONTH_ALTERNATION})"
-YEAR = r"(?P<year>(?:19|20)\d\d)"
+DECADE = r"(?!\s*-?\s*(?:х|е|ых|ые|s)\b)"  # «1990-х», «2000-е», «1990s» name decades, not years
+YEAR = rf"(?P<year>(?:19|20)\d\d){DECADE}"
 SEASONS = {r"зим\w*|winter|қыс\w*": (12, 2), r"весн\w*|весной|spring|көктем\w*": (3, 5),
            r"лет(?:ом|о|а)|summer|жаз\w*": (6, 8), r"осен\w*|autumn|fall|күз\w*": (9, 11)}
 
@@ -34,8 +35,20 @@ MONTH_RANGE = re.compile(
     r"\b(?:с|from)\s+(?:(?P<d1>[0-3]?\d)\s+)?(?P<first>[^\W\d_]+)(?:\s+(?P<y1>(?:19|20)\d\d))?(?:\s+г(?:ода|\.))?"
     rf"\s+(?:по|до|to)\s+(?:(?P<d2>[0-3]?\d)\s+)?(?P<last>[^\W\d_]+)\s+{YEAR}")
 MONTH_LIST = re.compile(rf"\b(?P<months>(?:(?:{MONTH})(?:\s*(?:,|и|and)\s*)?)+)\s+{YEAR}")
-SEASON_DATE = re.compile(rf"\b(?P<season>{'|'.join(SEASONS)})\s+{YEAR}")
+SEASON = "|".join(SEASONS)
+SEASON_DATE = re.compile(rf"\b(?P<season>{SEASON})\s+{YEAR}")
+SEASON_LIST = re.compile(rf"\b(?P<seasons>(?:{SEASON})(?:\s*(?:,|и|and)\s*(?:{SEASON}))+)\s+{YEAR}")
+# Parts of a year, as months: «в начале 2015 года», «в конце 2014-го», «во втором квартале 2024», «late 2014»
+# («на конец 2014 года» is what a forecast aims at, not when it was made).
+YEAR_PARTS = {
+    r"начал\w*|early|beginning": (1, 3), r"середин\w*|mid|middle": (5, 8), r"кон(?:ец|ца|це)|late|end": (10, 12),
+    r"перв\w+\s+квартал\w*|first\s+quarter": (1, 3), r"втор\w+\s+квартал\w*|second\s+quarter": (4, 6),
+    r"трет\w+\s+квартал\w*|third\s+quarter": (7, 9), r"четверт\w+\s+квартал\w*|fourth\s+quarter": (10, 12),
+    r"перв\w+\s+половин\w*|first\s+half": (1, 6), r"втор\w+\s+половин\w*|second\s+half": (7, 12),
+}
+YEAR_PART = re.compile(rf"(?<!на\s)\b(?P<part>{'|'.join(YEAR_PARTS)})(?:\s+of)?\s+{YEAR}")
 YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of)\s+{YEAR}(?:\s*(?:году|г\.|год|-м|-го)|\b)")
+ANY_YEAR = re.compile(rf"(?<![\d,.])((?:19|20)\d\d)(?![\d,.]\d){DECADE}")
 
 FOLLOWUP_MARKERS = {
     "он", "она", "оно", "они", "его", "ее", "их", "ему", "ей", "им", "него", "нее", "них", "там", "тогда",
@@ -72,6 +85,8 @@ class Query:
     dates: DateRange | None = None
     used_history: list[str] = field(default_factory=list)
     content_terms: list[str] = field(default_factory=list)
+    # Every year the question names ("в 2022 году", "референдум 2003 года", "итоги 2025 года").
+    years: tuple[int, ...] = ()
 
 
 def _month(match: re.Match) -> int:
@@ -114,12 +129,28 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         months = [m for w in re.findall(r"[^\W\d_]+", match["months"]) if (m := _month_of(w))]
         if months:
             return DateRange.of(int(match["year"]), min(months), max(months)), match.span()
+    if match := SEASON_LIST.search(text):
+        return _seasons(match), match.span()
     if match := SEASON_DATE.search(text):
         first, last = next(span for pattern, span in SEASONS.items() if re.fullmatch(pattern, match["season"]))
+        return DateRange.of(int(match["year"]), first, last), match.span()
+    if match := YEAR_PART.search(text):
+        first, last = next(span for pattern, span in YEAR_PARTS.items() if re.fullmatch(pattern, match["part"]))
         return DateRange.of(int(match["year"]), first, last), match.span()
     if match := YEAR_ONLY.search(text):
         return DateRange.of(int(match["year"]), 1, 12), match.span()
     return None
+
+
+def _seasons(match: re.Match) -> DateRange:
+    """«осенью и зимой 2024 года»: from the first season to the last, the winter being the one that follows."""
+    spans = [next(span for pattern, span in SEASONS.items() if re.fullmatch(pattern, word))
+             for word in re.findall(SEASON, match["seasons"])]
+    year = int(match["year"])
+    start = DateRange.of(year, *spans[0]).start
+    last_month = spans[-1][1]
+    end_year = year + 1 if spans[-1][0] > last_month else year
+    return DateRange(start, DateRange.of(end_year, last_month, last_month).end)
 
 
 def _range(match: re.Match) -> DateRange | None:
@@ -186,4 +217,9 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
         dates=dates,
         used_history=used,
         content_terms=[t for text in [*used, question] for t in query_terms(without_dates(text))],
+        years=named_years(question) or tuple(y for text in used for y in named_years(text)),
     )
+
+
+def named_years(text: str) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(int(y) for y in ANY_YEAR.findall(text)))

@@ -145,6 +145,22 @@ def test_question_about_a_period_with_no_release_is_refused(assistant):
     assert set(ranked_docs(answer)[:2]) == CBR  # the closest releases are still named
 
 
+@pytest.mark.parametrize("question", [
+    "Сколько жилых домов подтоплено в Оренбургской области в 2023 году?",  # 2023 has releases, not on floods
+    "Сколько домов подтопил паводок 2021 года в Оренбургской области?",
+])
+def test_question_naming_a_year_the_topic_release_is_not_from_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.citations == []
+    assert "mchs-floods-2024-04-08" in ranked_docs(answer)[:3]
+
+
+def test_a_year_counts_when_a_release_of_another_year_mentions_it(assistant):
+    answer = assistant.ask("До какого уровня вернётся годовая инфляция в 2024 году по прогнозу Банка России?")
+    assert not answer.refused
+    assert any(c["doc_id"] in CBR and "4% в 2024 году" in c["quote"] for c in answer.citations)
+
+
 def test_empty_question_and_unknown_mode_are_errors(assistant):
     with pytest.raises(ValueError, match="empty"):
         assistant.ask("   ")

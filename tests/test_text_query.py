@@ -84,6 +84,15 @@ def test_kazakh_spelling_of_kazakhstan_meets_the_russian_one():
         ("Что случилось 28.02.2022?", 20220228, 20220228),
         ("Что было в мае 2024 года?", 20240501, 20240531),
         ("What did the Bank of Russia decide in July 2023?", 20230701, 20230731),
+        ("Что говорили осенью и зимой 2024 года?", 20240901, 20250228),  # the winter after that autumn
+        ("Что решили весной и летом 2023?", 20230301, 20230831),
+        ("Как изменилась ставка в конце 2014 года?", 20141001, 20141231),
+        ("Что было в начале 2015-го?", 20150101, 20150331),
+        ("Какой была инфляция во втором квартале 2024 года?", 20240401, 20240630),
+        ("Что произошло в первой половине 2023 года?", 20230101, 20230630),
+        ("What happened in late 2014?", 20141001, 20141231),
+        # a target named with «на» is not when the release came out; the season is
+        ("Какую цель на конец 2014 года называл Банк России весной 2014 года?", 20140301, 20140531),
     ],
 )
 def test_parse_dates(question, start, end):
@@ -97,6 +106,19 @@ def test_parse_dates(question, start, end):
 )
 def test_no_date(question):
     assert parse_dates(question) is None
+
+
+@pytest.mark.parametrize("question", ["Сколько человек уехали с начала 1990-х?", "Что изменилось в 2000-е?"])
+def test_decades_are_not_years(question):
+    assert parse_dates(question) is None
+    assert build_query(question).years == ()
+
+
+def test_every_year_the_question_names_is_kept():
+    assert build_query("Сколько процентов поддержали конституцию на референдуме 2003 года?").years == (2003,)
+    assert build_query("Как менялась ставка с 2014 по 2016 год?").years == (2014, 2016)
+    assert build_query("Ставка выросла в 2,2020 раза?").years == ()
+    assert build_query("А грузов?", ["Сколько пассажиров перевезли в 2024 году?"]).years == (2024,)
 
 
 def test_leap_year_winter_ends_on_february_29():

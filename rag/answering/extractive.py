@@ -5,8 +5,9 @@ cover, the cosine between its embedding and the question's, a bonus when it hold
 the question asks for (a number for "сколько", a name for "кто"), and its passage's rank.
 
 The evidence is the larger of the best coverage of the question's stems (its date words aside) by one
-of the top passages and the best sentence cosine; it is zero when the question names a date none of
-the passages it reads is from. Below `min_evidence` the answerer refuses rather than quote something unrelated.
+of the top passages and the best sentence cosine. Only passages of the period the question names are read
+(published that day, month or season; for a year, published in it or mentioning it), and none means no
+evidence. Below `min_evidence` the answerer refuses rather than quote something unrelated.
 """
 
 from __future__ import annotations
@@ -64,9 +65,7 @@ class ExtractiveAnswerer:
         # (Only for Russian questions: a Kazakh or English one is bound to use words a Russian corpus lacks.)
         unknown = len(set(query.content_terms) - wanted.keys()) if query.language == "ru" else 0
         total = (sum(wanted.values()) + unknown * UNKNOWN_WEIGHT * max(wanted.values(), default=1.0)) or 1.0
-        top = passages[: self.max_passages]
-        if query.dates and not query.dates.whole_years and any(_inside(p.date, query) for p in top):
-            top = [p for p in top if _inside(p.date, query)]  # quote the period the question names
+        top = [p for p in passages[: self.max_passages] if _in_period(p, query)]
         candidates = self._candidates(top, wanted, total)
         if not candidates:
             return refusal(query, passages, 0.0)
@@ -127,8 +126,6 @@ class ExtractiveAnswerer:
 
 def _evidence(query: Query, top: list[Passage], wanted: dict[str, float], total: float,
               best_similarity: float) -> float:
-    if query.dates and not any(_inside(p.date, query) for p in top):
-        return 0.0  # the question names a time the best passages are not from
     known_share = sum(wanted.values()) / total
     coverage = max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES])
     return max(coverage, best_similarity * known_share)
@@ -137,6 +134,18 @@ def _evidence(query: Query, top: list[Passage], wanted: dict[str, float], total:
 def _coverage(passage: Passage, wanted: dict[str, float], total: float) -> float:
     present = set(terms(passage.title)) | set(terms(passage.text))
     return sum(w for t, w in wanted.items() if t in present) / total
+
+
+def _in_period(passage: Passage, query: Query) -> bool:
+    """Whether a passage is from the time the question names. A day, month or season must hold its
+    publication date; a year may be the year it was published or one it mentions (a release of 2025
+    reports the results of 2024)."""
+    if query.dates and not query.dates.whole_years:
+        return _inside(passage.date, query)
+    if query.years:
+        return passage.date[:4] in {str(y) for y in query.years} or any(
+            str(y) in passage.text or str(y) in passage.title for y in query.years)
+    return True
 
 
 def _inside(iso_date: str, query: Query) -> bool:
