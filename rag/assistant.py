@@ -40,6 +40,7 @@ class Assistant:
             "extractive": ExtractiveAnswerer(
                 idf=lambda term: self.index.lexical.idf(term),
                 embed=self.embedder.embed,
+                document_terms=lambda doc_ids: self.index.document_terms(doc_ids),
                 max_sentences=self.settings.answer_sentences,
                 max_passages=self.settings.answer_passages,
                 min_evidence=self.settings.min_evidence,

@@ -8,15 +8,26 @@ import re
 from rag.text import normalise
 
 EXPECTS = {
+    "money": re.compile(r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(стои\w+|денег|средств)|как\w+\s+(сумм\w+|стоимост\w*)|"
+                       r"how\s+much\b[^?]*\bcost|what\s+did\b[^?]*\bcost)\b"),
+    "percent": re.compile(r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол\w+)|what\s+(percentage|share)\b"),
     "number": re.compile(
-        r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|как\w+\s+(уровень|уровне|"
+        r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|как\w+\s+(был\w*\s+)?(уровень|уровне|"
         r"ставк\w*|процент\w*|дол\w+|сумм\w+|размер\w*)|how\s+(many|much)|what\s+(level|rate)|қанша|қандай\s+деңгей\w*)\b"
     ),
     "date": re.compile(r"\b(когда|какого\s+числа|в\s+какой\s+день|when|қашан)\b"),
     "name": re.compile(r"\b(кто|кого|кому|кем|как\s+зовут|как\s+звали|who|whom|кім)\b"),
     "place": re.compile(r"\b(где|куда|откуда|в\s+как\w+\s+(город\w*|стран\w*|регион\w*|мест\w*)|where|қай\s+жерде)\b"),
 }
-NUMBER = re.compile(r"\d")
+# Digits, or a number in words («четверо погибших», «две трети», «полтора миллиона»).
+NUMBER = re.compile(r"\d|\b(один|одна|одно|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|двое|трое|четверо|пятеро|"
+                    r"сто|сотн\w*|тысяч\w*|миллион\w*|миллиард\w*|триллион\w*|половин\w*|трет\w+|четверт\w+|полтор\w+|"
+                    r"дважды|вдвое|втрое|\w+надцат\w*|\w+десят\w*)\b")
+MONEY = re.compile(r"\b(руб\w*|долл\w*|евро\b|юан\w*|тенге\b|сом(?:ов|а|ы)?\b|млрд|млн|трлн|миллиард\w*|миллион\w*|"
+                   r"триллион\w*)|[$€₽]")
+PERCENT = re.compile(r"%|\bпроцент\w*|\bп\.\s?п\.|\bб\.\s?п\.|\bдол[ияюе]\b|\bполовин\w*|\bтрет\w+")
+# What an extractive answer cannot do without: a "how much" question quoted without any number is no answer.
+STRICT = ("money", "percent", "number")
 DATE = re.compile(r"\b\d{1,2}\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)|\b(19|20)\d\d\b")
 # A capitalised word that does not start the sentence: a name of a person, place or organisation.
 PROPER = re.compile(r"(?<=[^.!?\s]\s)[А-ЯЁA-Z][а-яёa-z]+")
@@ -28,8 +39,12 @@ def expected_answer(question: str) -> str | None:
 
 
 def holds(kind: str | None, sentence: str) -> bool:
+    if kind == "money":
+        return bool(MONEY.search(normalise(sentence)))
+    if kind == "percent":
+        return bool(PERCENT.search(normalise(sentence)))
     if kind == "number":
-        return bool(NUMBER.search(sentence))
+        return bool(NUMBER.search(normalise(sentence)))
     if kind == "date":
         return bool(DATE.search(normalise(sentence)))
     if kind in ("name", "place"):

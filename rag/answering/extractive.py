@@ -7,21 +7,24 @@ the question asks for (a number for "сколько", a name for "кто"), and 
 The evidence is the larger of the best coverage of the question's stems (its date words aside) by one
 of the top passages and the best sentence cosine. Only passages of the period the question names are read
 (published that day, month or season; for a year, published in it or mentioning it), and none means no
-evidence. Below `min_evidence` the answerer refuses rather than quote something unrelated.
+evidence. A "how much" question none of whose candidate sentences holds a number (an amount of money, a
+percentage) has no evidence either. A name the corpus knows but no release found for the period mentions
+halves the evidence. Below `min_evidence` the answerer refuses rather than quote something unrelated.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
-from rag.answering.expected import expected_answer, holds
-from rag.query import Query
+from rag.answering.expected import STRICT, expected_answer, holds
+from rag.query import Query, without_dates
 from rag.retrieval import Passage
-from rag.text import sentences, terms
+from rag.text import query_terms, sentences, terms
 
 COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
@@ -32,6 +35,9 @@ MIN_SENTENCE_CHARS = 25
 KEEP_RATIO = 0.6
 EVIDENCE_PASSAGES = 3
 UNKNOWN_WEIGHT = 0.5
+MISSING_NAME_FACTOR = 0.5
+# A capitalised word inside the question: a person, place or organisation it asks about.
+NAME = re.compile(r"(?<=[^.!?\s]\s)[«\"„]?([А-ЯЁA-Z][\w-]+)")
 
 
 @dataclass
@@ -47,10 +53,12 @@ class Candidate:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, idf: Callable[[str], float], embed: Callable[[list[str]], np.ndarray],
-                 max_sentences: int = 3, max_passages: int = 5, min_evidence: float = 0.45):
+    def __init__(self, idf: Callable[[str], float | None], embed: Callable[[list[str]], np.ndarray],
+                 document_terms: Callable[[list[str]], set[str]], max_sentences: int = 3, max_passages: int = 5,
+                 min_evidence: float = 0.45):
         self.idf = idf
         self.embed = embed
+        self.document_terms = document_terms
         self.max_sentences = max_sentences
         self.max_passages = max_passages
         self.min_evidence = min_evidence
@@ -67,17 +75,19 @@ class ExtractiveAnswerer:
         total = (sum(wanted.values()) + unknown * UNKNOWN_WEIGHT * max(wanted.values(), default=1.0)) or 1.0
         top = [p for p in passages[: self.max_passages] if _in_period(p, query)]
         candidates = self._candidates(top, wanted, total)
-        if not candidates:
-            return refusal(query, passages, 0.0)
+        expected = expected_answer(query.question)
+        if not candidates or (expected in STRICT and not any(holds(expected, c.text) for c in candidates)):
+            return refusal(query, passages, 0.0)  # nothing to quote, or no number for "how many"
         vectors = self.embed([query.search_text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
-        expected = expected_answer(query.question)
         for candidate, sim in zip(candidates, similarity):
             bonus = EXPECTED_BONUS if holds(expected, candidate.text) else 0.0
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim) + bonus) * (
                 1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)
         evidence = _evidence(query, top, wanted, total, float(similarity.max()))
+        if self._names_missing(query, passages):
+            evidence *= MISSING_NAME_FACTOR
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
         chosen = self._select(candidates)
@@ -89,20 +99,30 @@ class ExtractiveAnswerer:
         text = " ".join(f"{' '.join(c.text.split())} [{n}]" for n, c in enumerate(chosen, start=1))
         return Draft(answer=text, citations=citations, evidence=evidence)
 
+    def _names_missing(self, query: Query, passages: list[Passage]) -> bool:
+        """Whether the question names someone or something the corpus knows but no release of the period
+        that was found mentions (Macron, when the releases found are about other calls)."""
+        names = [stems for name in NAME.findall(without_dates(query.question))
+                 if (stems := query_terms(name)) and all(self.idf(t) for t in stems)]
+        if not names:
+            return False
+        present = self.document_terms(list(dict.fromkeys(p.doc_id for p in passages if _in_period(p, query))))
+        return any(not set(stems) & present for stems in names)
+
     def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float) -> list[Candidate]:
         result = []
         for rank, passage in enumerate(passages):
             title_terms = set(terms(passage.title))
-            for sentence in sentences(passage.text):
-                if len(sentence.text) < MIN_SENTENCE_CHARS:
+            for sentence in _quotable(passage.text):
+                if len(sentence) < MIN_SENTENCE_CHARS:
                     continue
-                own = set(terms(sentence.text))
+                own = set(terms(sentence))
                 covered = (own | title_terms) & wanted.keys()
                 # A sentence must itself say something asked; the title only completes it.
                 if not own & wanted.keys():
                     continue
                 coverage = sum(wanted[t] for t in covered) / total
-                result.append(Candidate(passage, sentence.text, own, coverage, rank))
+                result.append(Candidate(passage, sentence, own, coverage, rank))
         return result
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
@@ -122,6 +142,18 @@ class ExtractiveAnswerer:
                 break
             chosen.append(best)
         return chosen
+
+
+def _quotable(text: str) -> list[str]:
+    """Sentences, a short one joined to the one before it: in a transcript the answer is often a reply of a
+    few words («А.Труфанов: 498 дней.») that means nothing without the question it follows."""
+    spans: list[tuple[int, int]] = []
+    for sentence in sentences(text):
+        if spans and min(sentence.end - sentence.start, spans[-1][1] - spans[-1][0]) < MIN_SENTENCE_CHARS:
+            spans[-1] = (spans[-1][0], sentence.end)
+        else:
+            spans.append((sentence.start, sentence.end))
+    return [text[start:end] for start, end in spans]
 
 
 def _evidence(query: Query, top: list[Passage], wanted: dict[str, float], total: float,

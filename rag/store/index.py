@@ -114,6 +114,9 @@ class Index:
     def chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
         return self.manifest.chunks(chunk_ids)
 
+    def document_terms(self, doc_ids: list[str]) -> set[str]:
+        return self.manifest.document_terms(doc_ids)
+
     def dense_search(self, vector: np.ndarray, n: int, date_from: int | None = None, date_to: int | None = None,
                      sources: list[str] | None = None) -> list[tuple[str, float]]:
         """Nearest passages; with filters, the nearest of a wider unfiltered search that pass them.

@@ -170,6 +170,17 @@ class Manifest:
             ).fetchall()
         return rows
 
+    def document_terms(self, doc_ids: Iterable[str]) -> set[str]:
+        """Every stem of the given documents (their titles included)."""
+        ids = list(doc_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for (stems,) in self.db.execute(f"SELECT terms FROM chunks WHERE doc_id IN ({marks})", part):
+                found.update(stems.split())
+        return found
+
     def retokenise(self, tokenise) -> None:
         """Recompute every chunk's stored terms (after the tokeniser changed)."""
         rows = self.db.execute(

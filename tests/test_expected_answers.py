@@ -1,0 +1,51 @@
+"""What kind of answer a question asks for, whether a sentence holds it, and which spans the offline
+answerer may quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.expected import expected_answer, holds
+from rag.answering.extractive import _quotable
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Во сколько обошлось строительство атомной подводной лодки?", "money"),
+    ("Во сколько обойдётся строительство нового корпуса?", "money"),
+    ("Сколько стоит билет на поезд до Бишкека?", "money"),
+    ("Сколько процентов избирателей поддержали конституцию?", "percent"),
+    ("Какую долю рынка занимает компания?", "percent"),
+    ("Сколько человек эвакуировали из зоны подтопления?", "number"),
+    ("Каким был уровень безработицы в 2023 году?", "number"),
+    ("До какого уровня подняли ключевую ставку?", "number"),
+    ("How many passengers did Aeroflot carry?", "number"),
+    ("Кто назначен послом в США?", "name"),
+    ("Когда состоится следующее заседание?", "date"),
+    ("О чём говорили президенты?", None),
+])
+def test_expected_answer(question, kind):
+    assert expected_answer(question) == kind
+
+
+@pytest.mark.parametrize("kind, sentence, expected", [
+    ("number", "Из зоны подтопления эвакуированы более 6 тысяч человек.", True),
+    ("number", "За этот период погибло четверо муниципальных служащих.", True),
+    ("number", "Строительство лодок ведёт «Севмаш».", False),
+    ("money", "Строительство обошлось в 3,5 млрд рублей.", True),
+    ("money", "Строительство ведёт «Севмаш» по проекту 885М.", False),
+    ("money", "Стороны обсудили европейскую безопасность.", False),
+    ("percent", "Конституцию поддержали 95,5% избирателей.", True),
+    ("percent", "Ставка снижена на 25 б.п.", True),
+    ("percent", "Референдум прошёл в 2003 году.", False),
+])
+def test_holds(kind, sentence, expected):
+    assert holds(kind, sentence) is expected
+
+
+def test_a_short_reply_is_quoted_with_the_question_it_answers():
+    text = ("Хочу вас поздравить с возвращением домой. Сколько Вы провели? А.Труфанов: 498 дней. "
+            "Ещё раз хочу выразить надежду, что все будут освобождены.")
+    units = _quotable(text)
+    assert units == ["Хочу вас поздравить с возвращением домой. Сколько Вы провели? А.Труфанов: 498 дней.",
+                     "Ещё раз хочу выразить надежду, что все будут освобождены."]
+    assert all(unit in text for unit in units)  # quotes stay verbatim spans
