@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", help="answer mode of our pipeline")
     p.add_argument("--min", action="append", default=[], metavar="[SUITE.]METRIC=VALUE",
                    help="fail (exit 1) when the metric falls below VALUE, e.g. hit@5=0.9 or dev.mrr@5=0.8")
+    p.add_argument("--max", action="append", default=[], metavar="[SUITE.]METRIC=VALUE",
+                   help="fail (exit 1) when the metric rises above VALUE, e.g. dev.false_refusals=0.1")
     p.add_argument("--judge", action="store_true",
                    help="also score faithfulness and relevance with the configured LLM (marked llm_judged_*)")
     p.add_argument("--compare", nargs="+", type=Path, metavar="RESULTS_JSON",
@@ -280,7 +282,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.compare and len(args.compare) != 1:
         raise ValueError("with suites, --compare takes one earlier results.json")
     return evaluate(args.suites, args.corpus, args.out, baseline=not args.no_baseline, mode=args.mode,
-                    gates=args.min, previous=args.compare[0] if args.compare else None, judged=args.judge)
+                    gates=args.min, ceilings=args.max, previous=args.compare[0] if args.compare else None, judged=args.judge)
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from datetime import date
 from dataclasses import dataclass, field
 
 from rag.text import detect_language, normalise, query_terms, terms
+from rag.translate import to_russian
 
 MONTHS = {
     1: r"январ\w*|january|jan|қаңтар\w*", 2: r"феврал\w*|february|feb|ақпан\w*", 3: r"март\w*|march|наурыз\w*",
@@ -206,19 +207,24 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
     if history and is_followup(question):
         used = history[-2:] if is_followup(history[-1]) and len(history) > 1 else history[-1:]
     dates = _dates_through([*history, question]) if used else parse_dates(question)
-    current_terms = query_terms(question)
-    earlier_terms = [t for h in used for t in query_terms(h)]
+    current_terms = query_terms(searchable(question))
+    earlier_terms = [t for h in used for t in query_terms(searchable(h))]
     return Query(
         question=question,
-        search_text=" ".join([*used, question]),
+        search_text=" ".join(searchable(text) for text in [*used, question]),
         # The current question's words count twice: it says what is asked now.
         terms=current_terms * 2 + earlier_terms,
         language=detect_language(question),
         dates=dates,
         used_history=used,
-        content_terms=[t for text in [*used, question] for t in query_terms(without_dates(text))],
+        content_terms=[t for text in [*used, question] for t in query_terms(searchable(without_dates(text)))],
         years=named_years(question) or tuple(y for text in used for y in named_years(text)),
     )
+
+
+def searchable(text: str) -> str:
+    """The text as the Russian corpus can be searched with it: English is rendered in Russian words."""
+    return to_russian(text) if detect_language(text) == "en" else text
 
 
 def named_years(text: str) -> tuple[int, ...]:

@@ -91,6 +91,15 @@ def test_gates_parse_and_fail_below_the_floor():
         parse_gates(["hits=1"])
 
 
+def test_ceiling_gates_fail_above_the_cap():
+    caps = parse_gates(["dev.false_refusals=0.1"], "--max")
+    results = {"suites": {"dev": {"ours": {"summary": {"false_refusals": 0.15}}},
+                          "founding": {"ours": {"summary": {"false_refusals": 0.5}}}}}
+    assert check_gates(results, caps, ceiling=True) == ["dev: false_refusals = 0.15 > 0.1"]
+    results["suites"]["dev"]["ours"]["summary"]["false_refusals"] = 0.05
+    assert check_gates(results, caps, ceiling=True) == []
+
+
 def test_compare_shows_the_change_and_the_report_shows_both_runs(tmp_path):
     def results(hit: float) -> dict:
         summary = metrics.summarise([metrics.score_case(Case("1", "factoid", "q", ("g",), ()),

@@ -133,6 +133,19 @@ def test_absent_topic_is_refused_in_english(assistant):
     assert answer.citations == [] and answer.closest
 
 
+@pytest.mark.parametrize("question, doc_id, fact", [
+    ("How many people were evacuated in the Orenburg region?", "mchs-floods-2024-04-08", "6 тысяч человек"),
+    ("What satellite was launched from the Vostochny cosmodrome?", "vostochny-launch", "«Метеор-М» № 2-4"),
+    ("To what level did the Bank of Russia raise the key rate in September 2023?", "cbr-2023-09-15", "13,00%"),
+])
+def test_english_question_is_answered_from_russian_releases(assistant, texts, question, doc_id, fact):
+    answer = assistant.ask(question)
+    assert not answer.refused
+    assert ranked_docs(answer)[0] == doc_id
+    assert cited(answer, doc_id, fact)
+    check_citations(answer, assistant, texts)
+
+
 def test_absent_topic_is_refused_in_kazakh(assistant):
     answer = assistant.ask("Футбол чемпионатында кім жеңді?")
     assert answer.refused

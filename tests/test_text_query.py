@@ -6,6 +6,7 @@ import pytest
 
 from rag.query import DateRange, build_query, is_followup, parse_dates, without_dates
 from rag.text import detect_language, normalise, sentences, terms, words
+from rag.translate import glossary, to_russian, transliterate
 
 # Text
 
@@ -188,3 +189,35 @@ def test_is_followup():
 def test_query_language():
     assert build_query("What rate did the Bank of Russia set?").language == "en"
     assert build_query("Какую ставку установил Банк России?").language == "ru"
+
+
+# English questions over a Russian corpus
+
+
+def test_english_is_rendered_in_russian_words_for_search():
+    rendered = to_russian("How many passengers did the Aeroflot group carry in 2024?")
+    assert rendered.split()[:5] == ["сколько", "пассажир", "аэрофлот", "группа", "перевезти"]
+    assert to_russian("the Bank of Russia raised its key rate") == "банк россии повысить ключевая ставка"
+    assert to_russian("talks in the Moscow region") == "переговоры московская область"  # longest phrase first
+
+
+@pytest.mark.parametrize("english, russian", [
+    ("Putin", "путин"), ("Tokayev", "токаев"), ("Zelensky", "зеленский"), ("Shchukin", "щукин"),
+])
+def test_names_the_glossary_lacks_are_transliterated(english, russian):
+    assert transliterate(english.lower()) == russian
+
+
+def test_english_question_searches_with_russian_terms_and_keeps_its_own_text():
+    query = build_query("What key rate did the Bank of Russia set in July 2023?")
+    assert query.language == "en"
+    assert query.question == "What key rate did the Bank of Russia set in July 2023?"
+    assert {"ключев", "ставк", "банк"} <= set(query.terms)
+    assert query.dates == DateRange(20230701, 20230731)
+    assert "июл" not in " ".join(query.content_terms)  # the date is matched by publication date
+
+
+def test_every_glossary_line_has_both_sides():
+    entries = glossary()
+    assert len(entries) > 400
+    assert all(key and all(k.isascii() for k in key) and value for key, value in entries.items())

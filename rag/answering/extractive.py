@@ -22,7 +22,7 @@ import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
 from rag.answering.expected import STRICT, expected_answer, holds
-from rag.query import Query, without_dates
+from rag.query import Query, searchable, without_dates
 from rag.retrieval import Passage
 from rag.text import query_terms, sentences, terms
 
@@ -70,8 +70,9 @@ class ExtractiveAnswerer:
         wanted = {t: w for t in set(query.content_terms) if (w := self.idf(t)) is not None}
         # Stems the corpus never uses (a typo, a paraphrase, or what the corpus does not cover: «биткоин»)
         # count against the evidence, at a fraction of the weight of the rarest stem it has.
-        # (Only for Russian questions: a Kazakh or English one is bound to use words a Russian corpus lacks.)
-        unknown = len(set(query.content_terms) - wanted.keys()) if query.language == "ru" else 0
+        # (Not for Kazakh questions: they are bound to use words a Russian corpus lacks. English ones are
+        # searched in Russian words, their names transliterated.)
+        unknown = len(set(query.content_terms) - wanted.keys()) if query.language != "kk" else 0
         total = (sum(wanted.values()) + unknown * UNKNOWN_WEIGHT * max(wanted.values(), default=1.0)) or 1.0
         top = [p for p in passages[: self.max_passages] if _in_period(p, query)]
         candidates = self._candidates(top, wanted, total)
@@ -103,7 +104,8 @@ class ExtractiveAnswerer:
         """Whether the question names someone or something the corpus knows but no release of the period
         that was found mentions (Macron, when the releases found are about other calls)."""
         names = [stems for name in NAME.findall(without_dates(query.question))
-                 if (stems := query_terms(name)) and all(self.idf(t) for t in stems)]
+                 if (stems := query_terms(searchable(name) if query.language == "en" else name))
+                 and all(self.idf(t) for t in stems)]
         if not names:
             return False
         present = self.document_terms(list(dict.fromkeys(p.doc_id for p in passages if _in_period(p, query))))

@@ -37,29 +37,30 @@ def suite_corpus(suite: Path) -> list[Path]:
     return paths
 
 
-def parse_gates(specs: list[str]) -> list[tuple[str | None, str, float]]:
-    """'hit@5=0.9' (every suite) or 'dev.hit@5=0.9' (one suite) -> (suite, metric, floor)."""
+def parse_gates(specs: list[str], flag: str = "--min") -> list[tuple[str | None, str, float]]:
+    """'hit@5=0.9' (every suite) or 'dev.hit@5=0.9' (one suite) -> (suite, metric, bound)."""
     gates = []
     for spec in specs:
         name, sep, value = spec.partition("=")
         if not sep:
-            raise ValueError(f"--min {spec!r}: write METRIC=VALUE, e.g. hit@5=0.9")
+            raise ValueError(f"{flag} {spec!r}: write METRIC=VALUE, e.g. hit@5=0.9")
         suite, _, metric = name.rpartition(".") if "." in name.split("@")[0] else ("", "", name)
         if metric not in runner.METRICS:
-            raise ValueError(f"--min {spec!r}: unknown metric {metric!r}; known: {', '.join(runner.METRICS)}")
+            raise ValueError(f"{flag} {spec!r}: unknown metric {metric!r}; known: {', '.join(runner.METRICS)}")
         try:
             gates.append((suite or None, metric, float(value)))
         except ValueError:
-            raise ValueError(f"--min {spec!r}: {value!r} is not a number") from None
+            raise ValueError(f"{flag} {spec!r}: {value!r} is not a number") from None
     return gates
 
 
 def evaluate(suites: list[Path], corpus: list[Path] | None, out: Path, baseline: bool = True,
              mode: str | None = None, gates: list[str] = (), previous: Path | None = None,
-             judged: bool = False) -> int:
+             judged: bool = False, ceilings: list[str] = ()) -> int:
     settings = Settings()
     judge = Judge(chat_model(settings), settings) if judged else None
     checks = parse_gates(list(gates))
+    caps = parse_gates(list(ceilings), "--max")
     before = json.loads(Path(previous).read_text(encoding="utf-8")) if previous else None
     results = {"meta": _meta(settings, mode), "suites": {}}
     for suite in suites:
@@ -77,7 +78,7 @@ def evaluate(suites: list[Path], corpus: list[Path] | None, out: Path, baseline:
     print(f"\nsaved {saved} and {write_report(results, out, before)}", file=sys.stderr)
     if before:
         print(compare_text(before, results))
-    failed = check_gates(results, checks)
+    failed = check_gates(results, checks) + check_gates(results, caps, ceiling=True)
     for line in failed:
         print(f"FAILED GATE {line}", file=sys.stderr)
     return 1 if failed else 0
@@ -106,15 +107,16 @@ def compare_text(before: dict, now: dict) -> str:
     return "\n".join(lines)
 
 
-def check_gates(results: dict, gates: list[tuple[str | None, str, float]]) -> list[str]:
+def check_gates(results: dict, gates: list[tuple[str | None, str, float]], ceiling: bool = False) -> list[str]:
+    """Metrics below their floor (or, with `ceiling`, above their cap: false refusals, latency)."""
     failed = []
     for suite, runs in results["suites"].items():
-        for only, metric, floor in gates:
+        for only, metric, bound in gates:
             if only not in (None, suite):
                 continue
             value = runs["ours"]["summary"].get(metric)
-            if value is None or value < floor:
-                failed.append(f"{suite}: {metric} = {value} < {floor}")
+            if value is None or (value > bound if ceiling else value < bound):
+                failed.append(f"{suite}: {metric} = {value} {'>' if ceiling else '<'} {bound}")
     return failed
 
 

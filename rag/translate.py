@@ -1,0 +1,100 @@
+"""English questions over a Russian corpus: the question rendered word by word in Russian for search.
+
+No translation model ships offline, so this is dictionary-based cross-language search: a glossary of the
+vocabulary of government releases (`glossary/en_ru.tsv`, longest phrase first, plurals and past tenses
+folded) and, for words it lacks (mostly names: Putin, Aeroflot, Tokayev), a Latin-to-Cyrillic
+transliteration. English function words are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from bm25s.stopwords import STOPWORDS_EN
+
+FUNCTION_WORDS = frozenset(STOPWORDS_EN) | {
+    "what", "which", "who", "whom", "whose", "how", "did", "does", "do", "done", "its", "were", "been", "has",
+    "have", "had", "would", "could", "should", "can", "might", "must", "about", "than", "them", "he",
+    "she", "his", "her", "him", "we", "our", "you", "your", "i", "my", "me", "over", "from", "up", "down", "out",
+    "so", "very", "also", "any", "some", "all", "each", "other", "both", "only", "own", "same", "too", "just",
+    "during", "within", "whether", "what's", "there's", "s", "get", "got", "set", "make", "made",
+}
+GLOSSARY = Path(__file__).parent / "glossary" / "en_ru.tsv"
+TOKEN = re.compile(r"[a-z]+|[^\sa-z]+")
+# Longest spellings first, so that "shch" is read before "sh" and "ye" before "y".
+LETTERS = [
+    ("shch", "щ"), ("sch", "щ"), ("sky", "ский"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
+    ("yu", "ю"), ("ya", "я"), ("ye", "е"), ("yo", "ё"), ("ae", "аэ"), ("ee", "и"), ("oo", "у"), ("ph", "ф"),
+    ("th", "т"), ("ck", "к"), ("x", "кс"), ("w", "в"), ("j", "дж"), ("q", "к"), ("a", "а"), ("b", "б"),
+    ("c", "к"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"), ("h", "х"), ("i", "и"), ("k", "к"), ("l", "л"),
+    ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("v", "в"),
+    ("y", "й"), ("z", "з"),
+]
+SPELLING = re.compile("|".join(re.escape(latin) for latin, _ in LETTERS))
+CYRILLIC = dict(LETTERS)
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[tuple[str, ...], str]:
+    entries: dict[tuple[str, ...], str] = {}
+    for number, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, sep, russian = line.partition("\t")
+        if not sep or not russian.strip():
+            raise ValueError(f"{GLOSSARY}:{number}: expected 'english<TAB>russian'")
+        entries[tuple(english.lower().split())] = russian.strip()
+    return entries
+
+
+def to_russian(text: str) -> str:
+    tokens = TOKEN.findall(text.lower())
+    entries = glossary()
+    longest = max(len(key) for key in entries)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            russian = _lookup(entries, tokens[i : i + size])
+            if russian:
+                out.append(russian)
+                i += size
+                break
+        else:
+            word = tokens[i]
+            if not word.isascii() or not word.isalpha():
+                out.append(word)
+            elif word not in FUNCTION_WORDS:
+                out.append(transliterate(word))
+            i += 1
+    return " ".join(out)
+
+
+def _lookup(entries: dict[tuple[str, ...], str], words: list[str]) -> str | None:
+    """The glossary's Russian for these words, trying the last word's singular and base forms too."""
+    *head, last = words
+    for form in _forms(last):
+        if (found := entries.get((*head, form))) is not None:
+            return found
+    return None
+
+
+def _forms(word: str) -> list[str]:
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        forms.append(word[:-1])
+    if word.endswith("ed"):
+        forms += [word[:-2], word[:-1]]
+    if word.endswith("ing"):
+        forms += [word[:-3], word[:-3] + "e"]
+    return forms
+
+
+def transliterate(word: str) -> str:
+    return SPELLING.sub(lambda m: CYRILLIC[m.group(0)], word)
