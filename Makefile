@@ -33,6 +33,6 @@ chat: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-# The dev and holdout suites need ../shared/data/press (see evals/dev.corpus.txt).
+# The dev, holdout and english suites need ../shared/data/press (see evals/dev.corpus.txt).
 eval: setup
-	$(BIN)/rag eval evals/founding.jsonl evals/dev.jsonl evals/holdout.jsonl --out evals/runs/latest
+	$(BIN)/rag eval evals/founding.jsonl evals/dev.jsonl evals/holdout.jsonl evals/english.jsonl --out evals/runs/latest

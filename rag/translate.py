@@ -2,8 +2,8 @@
 
 No translation model ships offline, so this is dictionary-based cross-language search: a glossary of the
 vocabulary of government releases (`glossary/en_ru.tsv`, longest phrase first, plurals and past tenses
-folded) and, for words it lacks (mostly names: Putin, Aeroflot, Tokayev), a Latin-to-Cyrillic
-transliteration. English function words are dropped.
+folded) and, for capitalised words it lacks (names: Putin, Aeroflot, Tokayev), a Latin-to-Cyrillic
+transliteration. Other words it lacks are dropped: a Russian corpus cannot match them anyway.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ FUNCTION_WORDS = frozenset(STOPWORDS_EN) | {
     "during", "within", "whether", "what's", "there's", "s", "get", "got", "set", "make", "made",
 }
 GLOSSARY = Path(__file__).parent / "glossary" / "en_ru.tsv"
-TOKEN = re.compile(r"[a-z]+|[^\sa-z]+")
+TOKEN = re.compile(r"[A-Za-z]+|[^\sA-Za-z]+")
 # Longest spellings first, so that "shch" is read before "sh" and "ye" before "y".
 LETTERS = [
     ("shch", "щ"), ("sch", "щ"), ("sky", "ский"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
@@ -43,21 +43,25 @@ def glossary() -> dict[tuple[str, ...], str]:
         if not line.strip() or line.startswith("#"):
             continue
         english, sep, russian = line.partition("\t")
+        key = tuple(english.lower().split())
         if not sep or not russian.strip():
             raise ValueError(f"{GLOSSARY}:{number}: expected 'english<TAB>russian'")
-        entries[tuple(english.lower().split())] = russian.strip()
+        if key in entries:
+            raise ValueError(f"{GLOSSARY}:{number}: {english!r} is already in the glossary")
+        entries[key] = russian.strip()
     return entries
 
 
 def to_russian(text: str) -> str:
-    tokens = TOKEN.findall(text.lower())
+    tokens = TOKEN.findall(text)
+    lowered = [t.lower() for t in tokens]
     entries = glossary()
     longest = max(len(key) for key in entries)
     out: list[str] = []
     i = 0
     while i < len(tokens):
         for size in range(min(longest, len(tokens) - i), 0, -1):
-            russian = _lookup(entries, tokens[i : i + size])
+            russian = _lookup(entries, lowered[i : i + size])
             if russian:
                 out.append(russian)
                 i += size
@@ -66,8 +70,8 @@ def to_russian(text: str) -> str:
             word = tokens[i]
             if not word.isascii() or not word.isalpha():
                 out.append(word)
-            elif word not in FUNCTION_WORDS:
-                out.append(transliterate(word))
+            elif word[0].isupper() and lowered[i] not in FUNCTION_WORDS:
+                out.append(transliterate(lowered[i]))  # a name
             i += 1
     return " ".join(out)
 
