@@ -199,6 +199,12 @@ def test_a_name_the_releases_of_the_period_do_not_mention_weakens_the_evidence(a
     assert known_elsewhere < 0.55 * never_seen
 
 
+def test_a_day_counts_when_a_later_release_of_that_year_recalls_it(assistant):
+    answer = assistant.ask("Какую экспортную квоту на зерно ввели с 15 февраля 2024 года?")  # said on 14 March
+    assert not answer.refused
+    assert cited(answer, "gov-wheat-2024-03-14", "24 млн тонн")
+
+
 def test_a_year_counts_when_a_release_of_another_year_mentions_it(assistant):
     answer = assistant.ask("До какого уровня вернётся годовая инфляция в 2024 году по прогнозу Банка России?")
     assert not answer.refused

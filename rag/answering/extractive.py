@@ -6,10 +6,11 @@ the question asks for (a number for "сколько", a name for "кто"), and 
 
 The evidence is the larger of the best coverage of the question's stems (its date words aside) by one
 of the top passages and the best sentence cosine. Only passages of the period the question names are read
-(published that day, month or season; for a year, published in it or mentioning it), and none means no
-evidence. A "how much" question none of whose candidate sentences holds a number (an amount of money, a
-percentage) has no evidence either. A name the corpus knows but no release found for the period mentions
-halves the evidence. Below `min_evidence` the answerer refuses rather than quote something unrelated.
+(published that day, month or season, or for a day a release of that year recalling it; for a year,
+published in it or mentioning it), and none means no evidence. A "how much" question none of whose
+candidate sentences holds a number (an amount of money, a percentage) has no evidence either. A name the
+corpus knows but no release found for the period mentions halves the evidence. Below `min_evidence` the
+answerer refuses rather than quote something unrelated.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rag.answering.base import Citation, Draft, refusal, stream_whole
 from rag.answering.expected import STRICT, expected_answer, holds
 from rag.query import Query, searchable, without_dates
 from rag.retrieval import Passage
-from rag.text import query_terms, sentences, terms
+from rag.text import normalise, query_terms, sentences, terms
 
 COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
@@ -175,11 +176,23 @@ def _in_period(passage: Passage, query: Query) -> bool:
     publication date; a year may be the year it was published or one it mentions (a release of 2025
     reports the results of 2024)."""
     if query.dates and not query.dates.whole_years:
-        return _inside(passage.date, query)
+        return _inside(passage.date, query) or _mentions_day(passage, query)
     if query.years:
         return passage.date[:4] in {str(y) for y in query.years} or any(
             str(y) in passage.text or str(y) in passage.title for y in query.years)
     return True
+
+
+GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                   "ноября", "декабря")
+
+
+def _mentions_day(passage: Passage, query: Query) -> bool:
+    """A question about one day may be about an event a later release of that year recalls («11 сентября»)."""
+    if query.dates.start != query.dates.end:
+        return False
+    year, month, day = query.dates.start // 10000, query.dates.start // 100 % 100, query.dates.start % 100
+    return passage.date[:4] == str(year) and f"{day} {GENITIVE_MONTHS[month - 1]}" in normalise(passage.text)
 
 
 def _inside(iso_date: str, query: Query) -> bool:
