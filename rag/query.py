@@ -40,14 +40,14 @@ SEASON = "|".join(SEASONS)
 SEASON_DATE = re.compile(rf"\b(?P<season>{SEASON})\s+{YEAR}")
 SEASON_LIST = re.compile(rf"\b(?P<seasons>(?:{SEASON})(?:\s*(?:,|и|and)\s*(?:{SEASON}))+)\s+{YEAR}")
 # Parts of a year, as months: «в начале 2015 года», «в конце 2014-го», «во втором квартале 2024», «late 2014»
-# («на конец 2014 года» is what a forecast aims at, not when it was made).
+# («на конец 2014 года», «до конца 2026 года» name a target or deadline, not when a release came out).
 YEAR_PARTS = {
     r"начал\w*|early|beginning": (1, 3), r"середин\w*|mid|middle": (5, 8), r"кон(?:ец|ца|це)|late|end": (10, 12),
     r"перв\w+\s+квартал\w*|first\s+quarter": (1, 3), r"втор\w+\s+квартал\w*|second\s+quarter": (4, 6),
     r"трет\w+\s+квартал\w*|third\s+quarter": (7, 9), r"четверт\w+\s+квартал\w*|fourth\s+quarter": (10, 12),
     r"перв\w+\s+половин\w*|first\s+half": (1, 6), r"втор\w+\s+половин\w*|second\s+half": (7, 12),
 }
-YEAR_PART = re.compile(rf"(?<!на\s)\b(?P<part>{'|'.join(YEAR_PARTS)})(?:\s+of)?\s+{YEAR}")
+YEAR_PART = re.compile(rf"(?<!на\s)(?<!до\s)(?<!by\sthe\s)\b(?P<part>{'|'.join(YEAR_PARTS)})(?:\s+of)?\s+{YEAR}")
 YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of)\s+{YEAR}(?:\s*(?:году|г\.|год|-м|-го)|\b)")
 ANY_YEAR = re.compile(rf"(?<![\d,.])((?:19|20)\d\d)(?![\d,.]\d){DECADE}")
 

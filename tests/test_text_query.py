@@ -103,7 +103,7 @@ def test_parse_dates(question, start, end):
 @pytest.mark.parametrize(
     "question",
     ["Куда прибыл премьер-министр Казахстана?", "Сколько жилых домов подтоплено?", "Что было 31.02.2022?",
-     "Какая ставка была в сентябре?"],
+     "Какая ставка была в сентябре?", "Какой пункт пропуска модернизируют до конца 2026 года?"],
 )
 def test_no_date(question):
     assert parse_dates(question) is None
