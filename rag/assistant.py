@@ -20,6 +20,7 @@ from rag.answering.llm import LLMAnswerer, rewrite_question
 from rag.embeddings import Embedder
 from rag.ingest import IngestSummary, ProgressCallback, ingest
 from rag.llm_backend import chat_model
+from rag.messages import InputError
 from rag.query import build_query
 from rag.retrieval import Filters, retrieve
 from rag.settings import Settings
@@ -105,11 +106,12 @@ class Assistant:
                    id: str | None = None) -> Iterator[str | Answer]:
         """Yields pieces of the answer text as they are produced, then the complete `Answer`."""
         if not question or not question.strip():
-            raise ValueError("question is empty")
+            raise InputError("empty_question")
         mode = mode or self.settings.default_mode
         if mode not in self.answerers:
-            hint = " (configure an LLM with RAG_LLM_BASE_URL and RAG_LLM_MODEL)" if mode == "llm" else ""
-            raise ValueError(f"unknown answer mode {mode!r}; available: {', '.join(self.answerers)}{hint}")
+            available = ", ".join(self.answerers)
+            raise InputError("llm_not_configured", available=available) if mode == "llm" else InputError(
+                "unknown_mode", mode=mode, available=available)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         filters = Filters.from_iso(date_from, date_to, sources)

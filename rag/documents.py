@@ -18,6 +18,8 @@ import frontmatter
 import trafilatura
 import yaml
 
+from rag.messages import InputError
+
 SUPPORTED_SUFFIXES = (".jsonl", ".txt", ".md", ".html", ".htm")
 ID_PATTERN = re.compile(r"^[\w.:@/-]{1,200}$")
 MIN_HTML_WORDS = 5
@@ -51,10 +53,19 @@ class Document:
 @dataclass(frozen=True)
 class LoadError:
     where: str
-    reason: str
+    problem: InputError
+
+    @property
+    def reason(self) -> str:
+        return self.problem.text("en")
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
+
+
+def _problem(error: Exception) -> InputError:
+    """A library's own error (a bad date, an unreadable file) worded as ours."""
+    return error if isinstance(error, InputError) else InputError("unreadable", error=str(error))
 
 
 def _sha(text: str) -> str:
@@ -79,7 +90,7 @@ def normalise_date(value: object) -> str:
     match = re.match(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", text)
     if match:
         return date(int(match[3]), int(match[2]), int(match[1])).isoformat()
-    raise ValueError(f"date {text!r} is not YYYY-MM-DD")
+    raise InputError("bad_date", value=text)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -97,7 +108,7 @@ def decode_bytes(data: bytes) -> str:
         return lenient
     text = data.decode("cp1251", errors="strict") if _looks_cp1251(data) else None
     if text is None:
-        raise ValueError("neither UTF-8 nor Windows-1251 text")
+        raise InputError("encoding")
     return text
 
 
@@ -117,15 +128,15 @@ def _mostly_cyrillic(text: str) -> bool:
 def read_text_file(path: Path, max_bytes: int) -> str:
     size = path.stat().st_size
     if size == 0:
-        raise ValueError("file is empty")
+        raise InputError("empty_file")
     if size > max_bytes:
-        raise ValueError(f"file is {_size(size)}, over the limit of {_size(max_bytes)} (RAG_MAX_FILE_MB)")
+        raise InputError("file_too_big", size=_size(size), limit=_size(max_bytes))
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
-        raise ValueError("binary file (contains NUL bytes), not text")
+        raise InputError("binary")
     text = decode_bytes(data)
     if not text.strip():
-        raise ValueError("file has no text")
+        raise InputError("no_text")
     return text
 
 
@@ -153,10 +164,11 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | None]
 def load_path(path: Path, root: Path | None, max_bytes: int) -> Iterator[Document | LoadError]:
     suffix = path.suffix.lower()
     if not path.exists():
-        yield LoadError(str(path), "no such file or folder")
+        yield LoadError(str(path), InputError("no_such_path"))
         return
     if suffix not in SUPPORTED_SUFFIXES:
-        yield LoadError(str(path), f"unknown extension {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
+        yield LoadError(str(path), InputError("unknown_extension", suffix=suffix or "(none)",
+                                              supported=", ".join(SUPPORTED_SUFFIXES)))
         return
     if suffix == ".jsonl":
         yield from _load_jsonl(path, max_bytes)
@@ -164,23 +176,23 @@ def load_path(path: Path, root: Path | None, max_bytes: int) -> Iterator[Documen
     try:
         text = read_text_file(path, max_bytes)
     except (ValueError, OSError) as exc:
-        yield LoadError(str(path), str(exc))
+        yield LoadError(str(path), _problem(exc))
         return
     try:
         loader = _load_html if suffix in (".html", ".htm") else _load_markdown
         yield loader(text, path_id(path, root), str(path))
     except ValueError as exc:
-        yield LoadError(str(path), str(exc))
+        yield LoadError(str(path), _problem(exc))
 
 
 def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | LoadError]:
     """Streamed line by line, so the size limit applies to each release, not to the whole file."""
     if path.stat().st_size == 0:
-        yield LoadError(str(path), "file is empty")
+        yield LoadError(str(path), InputError("empty_file"))
         return
     with path.open("rb") as stream:
         if b"\x00" in stream.read(8192):
-            yield LoadError(str(path), "binary file (contains NUL bytes), not text")
+            yield LoadError(str(path), InputError("binary"))
             return
         stream.seek(0)
         for number, raw in enumerate(stream, start=1):
@@ -189,29 +201,29 @@ def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | LoadError]:
                 continue
             try:
                 if len(raw) > max_bytes:
-                    raise ValueError(f"line is {_size(len(raw))}, over the limit of {_size(max_bytes)} (RAG_MAX_FILE_MB)")
+                    raise InputError("line_too_big", size=_size(len(raw)), limit=_size(max_bytes))
                 yield record_to_document(json.loads(decode_bytes(raw)), where=where)
             except json.JSONDecodeError as exc:
-                yield LoadError(where, f"broken JSON ({exc.msg} at column {exc.colno})")
+                yield LoadError(where, InputError("broken_json", error=exc.msg, column=exc.colno))
             except ValueError as exc:
-                yield LoadError(where, str(exc))
+                yield LoadError(where, _problem(exc))
 
 
 def record_to_document(record: object, where: str) -> Document:
     if not isinstance(record, dict):
-        raise ValueError("a line must be a JSON object")
+        raise InputError("not_an_object")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("missing or empty field 'text'")
+        raise InputError("missing_text")
     doc_id = str(record.get("id") or "").strip()
     if not doc_id:
-        raise ValueError("missing field 'id'")
+        raise InputError("missing_id")
     if not ID_PATTERN.match(doc_id):
-        raise ValueError(f"field 'id' {doc_id!r} has characters other than letters, digits and . : @ / - _")
+        raise InputError("bad_id", id=doc_id)
     try:
         doc_date = normalise_date(record.get("date"))
-    except ValueError as exc:
-        raise ValueError(f"field 'date': {exc}") from None
+    except ValueError:
+        raise InputError("bad_date_field", value=str(record.get("date"))) from None
     text = clean_text(text)
     return Document(
         id=doc_id,
@@ -234,11 +246,11 @@ def _load_markdown(text: str, doc_id: str, where: str) -> Document:
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
-        raise ValueError(f"broken front matter: {exc}") from None
+        raise InputError("broken_front_matter", error=str(exc).splitlines()[0]) from None
     meta = dict(post.metadata)
     body = clean_text(post.content)
     if not body:
-        raise ValueError("no text after the front matter")
+        raise InputError("no_body")
     title = str(meta.get("title") or "")
     if not title:
         heading = re.match(r"^#\s+(.+)$", body, flags=re.M)
@@ -252,7 +264,7 @@ def _load_html(text: str, doc_id: str, where: str) -> Document:
     extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
     body = extracted.text if extracted is not None else ""
     if len((body or "").split()) < MIN_HTML_WORDS:
-        raise ValueError("no main text found in the HTML page (navigation or boilerplate only)")
+        raise InputError("no_main_text")
     return record_to_document(
         {
             "id": doc_id,

@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from rag.chunking import Chunk, chunk_document
 from rag.documents import Document, LoadError, iter_input_files, load_path
+from rag.messages import InputError
 from rag.store.index import Index
 
 BATCH_CHUNKS = 2000
@@ -101,7 +102,7 @@ class _Run:
                 self.summary.duplicates.append((doc.id, doc.id))
             else:
                 self.summary.failed.append(
-                    LoadError(doc.origin, f"id {doc.id!r} appears twice with different content; kept the first"))
+                    LoadError(doc.origin, InputError("id_twice", id=doc.id)))
             return
         self.records[doc.id] = doc.record_hash
         stored = self.index.manifest.hashes(doc.id) if self.stored_before else None

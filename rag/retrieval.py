@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.documents import normalise_date
+from rag.messages import InputError
 from rag.query import Query
 from rag.settings import Settings
 from rag.store.index import Index
@@ -33,7 +34,7 @@ class Filters:
             try:
                 return int(normalise_date(value).replace("-", ""))
             except ValueError:
-                raise ValueError(f"date filter {value!r} is not YYYY-MM-DD") from None
+                raise InputError("bad_date_filter", value=value) from None
 
         return cls(number(date_from), number(date_to), tuple(sources or ()))
 

@@ -11,6 +11,7 @@ import gradio as gr
 
 from rag.assistant import Assistant
 from rag.documents import normalise_date
+from rag.messages import localised
 from rag.settings import Settings
 from ui.render import answer_html
 from ui.strings import LANGUAGES, Strings
@@ -88,7 +89,7 @@ def chat_controls(assistant: Assistant, strings: Strings):
                     history[-1] = {"role": "assistant", "content": answer_html(answer, passages, strings)}
                 yield history, ""
         except ValueError as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
+            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(localised(exc, strings.language))}"}
             yield history, ""
 
     def pick(evt: gr.SelectData) -> str:
@@ -109,7 +110,7 @@ def chat_controls(assistant: Assistant, strings: Strings):
             return assistant.ask(question, history or [], mode=mode or None, date_from=date_from or None,
                                  date_to=date_to or None).to_dict()
         except ValueError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(localised(exc, strings.language)) from None
 
     gr.api(ask_api, api_name="ask")
     return chatbot, sources, stats
@@ -142,7 +143,7 @@ def corpus_controls(assistant: Assistant, strings: Strings):
             summary = assistant.ingest([path])
             counts = summary.counts()
             ok = counts["added"] or counts["updated"] or counts["unchanged"] or counts["duplicate"]
-            details = [f"{Path(f.where).name}: {f.reason}" for f in summary.failed]
+            details = [f"{Path(f.where).name}: {f.problem.text(strings.language)}" for f in summary.failed]
             details += [f"{strings.updated_id}: {doc_id}" for doc_id in summary.updated]
             details += [f"{strings.duplicate_of}: {twin}" for _, twin in summary.duplicates]
             rows.append([Path(path).name, strings.status_ok.format(**counts) if ok else strings.status_failed,

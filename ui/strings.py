@@ -8,6 +8,7 @@ from typing import Callable
 
 @dataclass(frozen=True)
 class Strings:
+    language: str
     title: str
     intro: str
     chat_tab: str
@@ -54,6 +55,7 @@ def russian_plural(n: int, one: str, few: str, many: str) -> str:
 
 
 RU = Strings(
+    language="ru",
     title="Пресс-релизы: ответы со ссылками на источники",
     intro="Задайте вопрос по-русски (или по-казахски, по-английски). Ответ составляется из фраз проиндексированных "
           "пресс-релизов; после каждой фразы стоит ссылка [n] — нажмите на неё, чтобы увидеть цитату в тексте релиза.",
@@ -96,6 +98,7 @@ RU = Strings(
 )
 
 EN = Strings(
+    language="en",
     title="Press releases: answers with sources",
     intro="Ask a question (Russian, Kazakh or English). The answer is built from sentences of the indexed press "
           "releases, each followed by a citation [n]: click it to see the quote in the release.",

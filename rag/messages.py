@@ -1,0 +1,62 @@
+"""Messages about bad input in English (CLI, API, logs) and Russian (the web chat's default language).
+
+Raising `InputError("key", **params)` keeps the message's meaning apart from its wording, so each interface
+shows it in its own language; `str()` of the error is the English text.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "no_such_path": {"en": "no such file or folder", "ru": "нет такого файла или папки"},
+    "unknown_extension": {"en": "unknown extension {suffix}; supported: {supported}",
+                          "ru": "неизвестное расширение {suffix}; поддерживаются: {supported}"},
+    "empty_file": {"en": "file is empty", "ru": "файл пуст"},
+    "file_too_big": {"en": "file is {size}, over the limit of {limit} (RAG_MAX_FILE_MB)",
+                     "ru": "файл занимает {size}, больше предела {limit} (RAG_MAX_FILE_MB)"},
+    "line_too_big": {"en": "line is {size}, over the limit of {limit} (RAG_MAX_FILE_MB)",
+                     "ru": "строка занимает {size}, больше предела {limit} (RAG_MAX_FILE_MB)"},
+    "binary": {"en": "binary file (contains NUL bytes), not text", "ru": "двоичный файл (есть NUL-байты), а не текст"},
+    "no_text": {"en": "file has no text", "ru": "в файле нет текста"},
+    "encoding": {"en": "neither UTF-8 nor Windows-1251 text", "ru": "текст ни в UTF-8, ни в Windows-1251"},
+    "broken_json": {"en": "broken JSON ({error} at column {column})", "ru": "испорченный JSON ({error}, столбец {column})"},
+    "not_an_object": {"en": "a line must be a JSON object", "ru": "строка должна быть JSON-объектом"},
+    "missing_text": {"en": "missing or empty field 'text'", "ru": "нет поля 'text' или оно пустое"},
+    "missing_id": {"en": "missing field 'id'", "ru": "нет поля 'id'"},
+    "bad_id": {"en": "field 'id' {id!r} has characters other than letters, digits and . : @ / - _",
+               "ru": "в поле 'id' {id!r} есть символы кроме букв, цифр и . : @ / - _"},
+    "bad_date": {"en": "date {value!r} is not YYYY-MM-DD", "ru": "дата {value!r} не в формате ГГГГ-ММ-ДД"},
+    "bad_date_field": {"en": "field 'date': date {value!r} is not YYYY-MM-DD",
+                       "ru": "поле 'date': дата {value!r} не в формате ГГГГ-ММ-ДД"},
+    "bad_date_filter": {"en": "date filter {value!r} is not YYYY-MM-DD",
+                        "ru": "фильтр даты {value!r} не в формате ГГГГ-ММ-ДД"},
+    "broken_front_matter": {"en": "broken front matter: {error}", "ru": "испорченный заголовок front matter: {error}"},
+    "no_body": {"en": "no text after the front matter", "ru": "после front matter нет текста"},
+    "no_main_text": {"en": "no main text found in the HTML page (navigation or boilerplate only)",
+                     "ru": "на HTML-странице не найден основной текст (только навигация и служебные блоки)"},
+    "empty_question": {"en": "question is empty", "ru": "вопрос пуст"},
+    "unknown_mode": {"en": "unknown answer mode {mode!r}; available: {available}",
+                     "ru": "неизвестный режим ответа {mode!r}; доступны: {available}"},
+    "llm_not_configured": {"en": "unknown answer mode 'llm'; available: {available} (configure an LLM with "
+                                 "RAG_LLM_BASE_URL and RAG_LLM_MODEL)",
+                           "ru": "режим 'llm' недоступен; доступны: {available} (задайте RAG_LLM_BASE_URL и "
+                                 "RAG_LLM_MODEL)"},
+    "unreadable": {"en": "cannot be read: {error}", "ru": "не читается: {error}"},
+    "id_twice": {"en": "id {id!r} appears twice with different content; kept the first",
+                 "ru": "id {id!r} встречается дважды с разным содержанием; оставлен первый"},
+}
+
+
+class InputError(ValueError):
+    def __init__(self, key: str, **params: object):
+        self.key = key
+        self.params = params
+        super().__init__(self.text("en"))
+
+    def text(self, language: str = "en") -> str:
+        templates = MESSAGES[self.key]
+        return templates.get(language, templates["en"]).format(**self.params)
+
+
+def localised(error: Exception, language: str) -> str:
+    """An error's message in `language` when it has one, else as it stands."""
+    return error.text(language) if isinstance(error, InputError) else str(error)

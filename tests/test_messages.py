@@ -1,0 +1,38 @@
+"""Bad-input messages: English for the CLI and API, Russian for the web chat, the same meaning in both."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.documents import LoadError, load_path
+from rag.messages import MESSAGES, InputError, localised
+
+
+def test_every_message_has_english_and_russian_with_the_same_fields():
+    for key, templates in MESSAGES.items():
+        assert set(templates) == {"en", "ru"}, key
+        fields = [sorted(part.split("}")[0].split("!")[0] for part in text.split("{")[1:]) for text in templates.values()]
+        assert fields[0] == fields[1], key
+
+
+def test_an_input_error_reads_in_english_and_russian():
+    error = InputError("bad_id", id="a b")
+    assert isinstance(error, ValueError)
+    assert str(error) == "field 'id' 'a b' has characters other than letters, digits and . : @ / - _"
+    assert error.text("ru") == "в поле 'id' 'a b' есть символы кроме букв, цифр и . : @ / - _"
+    assert localised(error, "ru") == error.text("ru")
+    assert localised(RuntimeError("plain"), "ru") == "plain"
+
+
+@pytest.mark.parametrize("content, english, russian", [
+    (b"", "file is empty", "файл пуст"),
+    (b"\x00\x01binary", "binary file (contains NUL bytes), not text", "двоичный файл (есть NUL-байты), а не текст"),
+    ('{"id": "x", "text": ""}\n'.encode(), "missing or empty field 'text'", "нет поля 'text' или оно пустое"),
+])
+def test_a_bad_file_is_named_with_its_reason_in_both_languages(tmp_path, content, english, russian):
+    path = tmp_path / ("release.jsonl" if content.startswith(b"{") else "release.txt")
+    path.write_bytes(content)
+    [error] = list(load_path(path, tmp_path, 2**20))
+    assert isinstance(error, LoadError)
+    assert error.where.startswith(str(path))
+    assert error.reason == english and error.problem.text("ru") == russian
