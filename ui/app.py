@@ -20,6 +20,9 @@ ASSETS = Path(__file__).parent / "assets"
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".jsonl"]
 
 
+LISTED = 200
+
+
 def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
     with gr.Blocks(title=strings.title) as app:
         gr.Markdown(f"## {strings.title}\n{strings.intro}")
@@ -27,16 +30,17 @@ def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
             with gr.Tab(strings.chat_tab, id="chat"):
                 chatbot, sources, stats = chat_controls(assistant, strings)
             with gr.Tab(strings.corpus_tab, id="corpus"):
-                table, doomed, search = corpus_controls(assistant, strings)
+                table, doomed, search, listed = corpus_controls(assistant, strings)
 
         def refresh(query: str):
             """What depends on the corpus is read again on every page load: it changes while the app runs."""
             documents = assistant.documents()
             return (gr.update(examples=example_questions(documents, strings)),
                     gr.update(choices=sorted({d["source"] for d in documents if d["source"]})),
-                    _stats(assistant, strings), _rows(documents, query), gr.update(choices=_choices(documents)))
+                    _stats(assistant, strings), _rows(documents, query), gr.update(choices=_choices(documents, query)),
+                    _listed_note(documents, query, strings))
 
-        app.load(refresh, search, [chatbot, sources, stats, table, doomed], api_visibility="private")
+        app.load(refresh, search, [chatbot, sources, stats, table, doomed, listed], api_visibility="private")
     return app
 
 
@@ -127,9 +131,10 @@ def corpus_controls(assistant: Assistant, strings: Strings):
     table = gr.Dataframe(_rows(assistant.documents(), ""), headers=list(strings.documents_columns),
                          interactive=False, wrap=True, column_widths=["16%", "44%", "11%", "20%", "9%"],
                          elem_id="documents")
+    listed = gr.Markdown(elem_id="documents-listed")
     with gr.Row():
         # Custom values let API clients name a document id directly.
-        doomed = gr.Dropdown(_choices(assistant.documents()), value=None, label=strings.delete_choice, scale=4,
+        doomed = gr.Dropdown(_choices(assistant.documents(), ""), value=None, label=strings.delete_choice, scale=4,
                              allow_custom_value=True, elem_id="delete-choice")
         delete = gr.Button(strings.delete_button, variant="stop", scale=1, elem_id="delete-button")
     status = gr.Markdown(elem_id="corpus-status")
@@ -149,10 +154,19 @@ def corpus_controls(assistant: Assistant, strings: Strings):
             rows.append([Path(path).name, strings.status_ok.format(**counts) if ok else strings.status_failed,
                          "; ".join(details)])
         documents = assistant.documents()
-        return rows, _rows(documents, query), gr.update(choices=_choices(documents), value=None)
+        return rows, _rows(documents, query), gr.update(choices=_choices(documents, query), value=None)
 
-    upload.click(ingest_files, [files, search], [results, table, doomed], api_name="ingest")
-    search.change(lambda q: _rows(assistant.documents(), q), search, table, api_visibility="private")
+    def relist(query: str):
+        documents = assistant.documents()
+        return _rows(documents, query), gr.update(choices=_choices(documents, query)), _listed_note(
+            documents, query, strings)
+
+    def note(query: str) -> str:
+        return _listed_note(assistant.documents(), query, strings)
+
+    upload.click(ingest_files, [files, search], [results, table, doomed], api_name="ingest").then(
+        note, search, listed, api_visibility="private")
+    search.change(relist, search, [table, doomed, listed], api_visibility="private")
 
     def remove(choice: str | None, query: str):
         """Delete one release, named by its id (or by a choice of the list: «id — title»)."""
@@ -162,28 +176,39 @@ def corpus_controls(assistant: Assistant, strings: Strings):
         missing = assistant.remove([doc_id])
         message = strings.not_found if missing else strings.deleted
         documents = assistant.documents()
-        return _rows(documents, query), gr.update(choices=_choices(documents), value=None), message.format(
+        return _rows(documents, query), gr.update(choices=_choices(documents, query), value=None), message.format(
             doc_id=doc_id)
 
-    delete.click(remove, [doomed, search], [table, doomed, status], api_name="remove")
-    return table, doomed, search
+    delete.click(remove, [doomed, search], [table, doomed, status], api_name="remove").then(
+        note, search, listed, api_visibility="private")
+    return table, doomed, search, listed
 
 
 def example_questions(documents: list[dict], strings: Strings, limit: int = 3) -> list[dict]:
     return [{"text": strings.example.format(title=_shorten(d["title"], 90))} for d in documents[:limit]]
 
 
-def _rows(documents: list[dict], query: str) -> list[list]:
+def _matching(documents: list[dict], query: str) -> list[dict]:
     needle = (query or "").strip().lower()
-    return [
-        [d["doc_id"], d["title"], d["date"], d["source"], d["chars"]]
-        for d in documents
-        if not needle or needle in d["title"].lower() or needle in d["doc_id"].lower()
-    ]
+    return [d for d in documents if not needle or needle in d["title"].lower() or needle in d["doc_id"].lower()]
 
 
-def _choices(documents: list[dict]) -> list[str]:
-    return [f"{d['doc_id']} — {_shorten(d['title'], 80)}" for d in documents]
+def _rows(documents: list[dict], query: str) -> list[list]:
+    """The newest matching releases, at most LISTED: a page listing 80,000 rows would not load."""
+    return [[d["doc_id"], d["title"], d["date"], d["source"], d["chars"]]
+            for d in _matching(documents, query)[:LISTED]]
+
+
+def _choices(documents: list[dict], query: str) -> list[str]:
+    return [f"{d['doc_id']} — {_shorten(d['title'], 80)}" for d in _matching(documents, query)[:LISTED]]
+
+
+def _listed_note(documents: list[dict], query: str, strings: Strings) -> str:
+    total = len(_matching(documents, query))
+    if total <= LISTED:
+        return ""
+    thousands = "\u00a0" if strings.language == "ru" else ","  # 79 491 in Russian, 79,491 in English
+    return strings.listed.format(shown=LISTED, total=f"{total:,}".replace(",", thousands))
 
 
 def _shorten(text: str, limit: int) -> str:

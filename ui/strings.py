@@ -46,6 +46,7 @@ class Strings:
     not_found: str
     updated_id: str
     duplicate_of: str
+    listed: str
 
 
 def russian_plural(n: int, one: str, few: str, many: str) -> str:
@@ -95,6 +96,7 @@ RU = Strings(
     not_found="Такого релиза нет в индексе: {doc_id}",
     updated_id="заменена прежняя версия",
     duplicate_of="тот же текст уже есть",
+    listed="Показаны {shown} из {total} релизов, новые первыми: уточните поиск, чтобы увидеть остальные.",
 )
 
 EN = Strings(
@@ -137,6 +139,7 @@ EN = Strings(
     not_found="No such release in the index: {doc_id}",
     updated_id="replaced the earlier version",
     duplicate_of="the same text is already there",
+    listed="Showing {shown} of {total} releases, newest first: narrow the search to see the rest.",
 )
 
 LANGUAGES = {"ru": RU, "en": EN}
