@@ -61,9 +61,15 @@ def terms(text: str) -> list[str]:
 
 
 def query_terms(text: str) -> list[str]:
-    """Terms of a question, with the institutions it abbreviates spelled out as releases spell them."""
-    spelled = " ".join(QUERY_SYNONYMS.get(w, w) for w in words(text))
-    return terms(spelled)
+    """Terms of a question, with the institutions it abbreviates spelled out as releases spell them
+    (in any case: «регулятора», «Центробанком»)."""
+    stemmed = _stemmer().stemWords(words(text))
+    return terms(" ".join(_synonyms_by_stem().get(stem, word) for word, stem in zip(words(text), stemmed)))
+
+
+@lru_cache(maxsize=1)
+def _synonyms_by_stem() -> dict[str, str]:
+    return {_stemmer().stemWord(word): spelled for word, spelled in QUERY_SYNONYMS.items()}
 
 
 @dataclass(frozen=True)

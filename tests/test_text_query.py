@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.query import DateRange, build_query, is_followup, parse_dates, without_dates
-from rag.text import detect_language, normalise, sentences, terms, words
+from rag.text import detect_language, normalise, query_terms, sentences, terms, words
 from rag.translate import glossary, to_russian, transliterate
 
 # Text
@@ -221,3 +221,9 @@ def test_every_glossary_line_has_both_sides():
     entries = glossary()
     assert len(entries) > 400
     assert all(key and all(k.isascii() for k in key) and value for key, value in entries.items())
+
+
+@pytest.mark.parametrize("question", ["Что решил регулятор?", "Что решил регулятора?", "Что решил ЦБ?",
+                                      "Что сообщили в Центробанке?"])
+def test_institutions_are_spelled_out_in_any_case(question):
+    assert {"банк"} <= set(query_terms(question))

@@ -10,10 +10,11 @@ from rag.text import normalise
 EXPECTS = {
     "money": re.compile(r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(стои\w+|денег|средств)|как\w+\s+(сумм\w+|стоимост\w*)|"
                        r"how\s+much\b[^?]*\bcost|what\s+did\b[^?]*\bcost)\b"),
-    "percent": re.compile(r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол\w+)|what\s+(percentage|share)\b"),
+    "percent": re.compile(r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол(?:я|ю|и|ей)\b)|what\s+(percentage|share)\b"),
     "number": re.compile(
-        r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|как\w+\s+(был\w*\s+)?(уровень|уровне|"
-        r"ставк\w*|процент\w*|дол\w+|сумм\w+|размер\w*)|how\s+(many|much)|what\s+(level|rate)|қанша|қандай\s+деңгей\w*)\b"
+        r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|как\w+\s+(был\w*\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?(уровень|уровне|"
+        r"ставк\w*|процент\w*|дол(?:я|ю|и|ей)\b|сумм\w+|размер\w*|инфляц\w*|курс\w*|объ?ем\w*|цен\w*|численност\w*|количеств\w*|темп\w*|"
+        r"рост\w*|показател\w*|прогноз\w*)|how\s+(many|much)|what\s+(level|rate)|қанша|қандай\s+деңгей\w*)\b"
     ),
     "date": re.compile(r"\b(когда|какого\s+числа|в\s+какой\s+день|when|қашан)\b"),
     "name": re.compile(r"\b(кто|кого|кому|кем|как\s+зовут|как\s+звали|who|whom|кім)\b"),
@@ -38,13 +39,17 @@ def expected_answer(question: str) -> str | None:
     return next((kind for kind, pattern in EXPECTS.items() if pattern.search(text)), None)
 
 
+# Dates and years are numbers a "how many" question does not ask for («в декабре 2023 года мы запускали…»).
+NOT_AN_AMOUNT = re.compile(rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b")
+
+
 def holds(kind: str | None, sentence: str) -> bool:
     if kind == "money":
         return bool(MONEY.search(normalise(sentence)))
     if kind == "percent":
         return bool(PERCENT.search(normalise(sentence)))
     if kind == "number":
-        return bool(NUMBER.search(normalise(sentence)))
+        return bool(NUMBER.search(NOT_AN_AMOUNT.sub(" ", normalise(sentence))))
     if kind == "date":
         return bool(DATE.search(normalise(sentence)))
     if kind in ("name", "place"):
