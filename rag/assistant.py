@@ -27,6 +27,8 @@ from rag.settings import Settings
 from rag.store.index import Index
 
 History = Sequence[dict | str]
+# Longer is not a question; the date and answer-type patterns need not read a pasted book.
+MAX_QUESTION_CHARS = 2000
 
 
 class Assistant:
@@ -107,6 +109,8 @@ class Assistant:
         """Yields pieces of the answer text as they are produced, then the complete `Answer`."""
         if not question or not question.strip():
             raise InputError("empty_question")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InputError("question_too_long", length=len(question), limit=MAX_QUESTION_CHARS)
         mode = mode or self.settings.default_mode
         if mode not in self.answerers:
             available = ", ".join(self.answerers)

@@ -245,8 +245,8 @@ def _first_line(text: str) -> str:
 def _load_markdown(text: str, doc_id: str, where: str) -> Document:
     try:
         post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        raise InputError("broken_front_matter", error=str(exc).splitlines()[0]) from None
+    except (yaml.YAMLError, ValueError) as exc:  # a YAML date like 2024-02-30 raises ValueError
+        raise InputError("broken_front_matter", error=" ".join(str(exc).split())) from None
     meta = dict(post.metadata)
     body = clean_text(post.content)
     if not body:

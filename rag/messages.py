@@ -34,6 +34,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_main_text": {"en": "no main text found in the HTML page (navigation or boilerplate only)",
                      "ru": "на HTML-странице не найден основной текст (только навигация и служебные блоки)"},
     "empty_question": {"en": "question is empty", "ru": "вопрос пуст"},
+    "question_too_long": {"en": "question is {length} characters long; the limit is {limit}",
+                          "ru": "вопрос длиной {length} символов; предел — {limit}"},
     "unknown_mode": {"en": "unknown answer mode {mode!r}; available: {available}",
                      "ru": "неизвестный режим ответа {mode!r}; доступны: {available}"},
     "llm_not_configured": {"en": "unknown answer mode 'llm'; available: {available} (configure an LLM with "
@@ -52,9 +54,16 @@ class InputError(ValueError):
         self.params = params
         super().__init__(self.text("en"))
 
+    def __reduce__(self):
+        return _rebuild, (self.key, self.params)
+
     def text(self, language: str = "en") -> str:
         templates = MESSAGES[self.key]
         return templates.get(language, templates["en"]).format(**self.params)
+
+
+def _rebuild(key: str, params: dict) -> InputError:
+    return InputError(key, **params)
 
 
 def localised(error: Exception, language: str) -> str:

@@ -28,28 +28,39 @@ SEASONS = {r"зим\w*|winter|қыс\w*": (12, 2), r"весн\w*|весной|sp
            r"лет(?:ом|о|а)|summer|жаз\w*": (6, 8), r"осен\w*|autumn|fall|күз\w*": (9, 11)}
 
 DAY_DATE = re.compile(rf"\b(?P<day>[0-3]?\d)\s+{MONTH}\s+{YEAR}")
+ENGLISH_DAY_DATE = re.compile(rf"\b{MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{YEAR}")
+ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
 KAZAKH_DAY_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+(?P<day>[0-3]?\d)\s+{MONTH}")
 KAZAKH_MONTH_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+{MONTH}")
-BARE_MONTH = re.compile(rf"\b(?:в|во|in)\s+{MONTH}\b")
+BARE_MONTH = re.compile(rf"\b(?:в|во|а|и|in|about|and)\s+{MONTH}\b")
 NUMERIC_DATE = re.compile(r"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d\d)\b")
 MONTH_RANGE = re.compile(
     r"\b(?:с|from)\s+(?:(?P<d1>[0-3]?\d)\s+)?(?P<first>[^\W\d_]+)(?:\s+(?P<y1>(?:19|20)\d\d))?(?:\s+г(?:ода|\.))?"
     rf"\s+(?:по|до|to)\s+(?:(?P<d2>[0-3]?\d)\s+)?(?P<last>[^\W\d_]+)\s+{YEAR}")
-MONTH_LIST = re.compile(rf"\b(?P<months>(?:(?:{MONTH})(?:\s*(?:,|и|and)\s*)?)+)\s+{YEAR}")
+# Separators need their spaces: an optional one between words that may end in \w* backtracks exponentially.
+LIST_SEPARATOR = r"(?:\s*,\s*|\s*[-–—]\s*|\s+(?:и|and)\s+|\s+)"
+ANY_MONTH = "(?:" + "|".join(MONTHS.values()) + ")"
+MONTH_LIST = re.compile(rf"\b(?P<months>{ANY_MONTH}(?:{LIST_SEPARATOR}{ANY_MONTH})*)\s+(?:of\s+)?{YEAR}")
 SEASON = "|".join(SEASONS)
-SEASON_DATE = re.compile(rf"\b(?P<season>{SEASON})\s+{YEAR}")
-SEASON_LIST = re.compile(rf"\b(?P<seasons>(?:{SEASON})(?:\s*(?:,|и|and)\s*(?:{SEASON}))+)\s+{YEAR}")
-# Parts of a year, as months: «в начале 2015 года», «в конце 2014-го», «во втором квартале 2024», «late 2014»
-# («на конец 2014 года», «до конца 2026 года» name a target or deadline, not when a release came out).
+# «зимой 2023-2024 годов» is the winter that ends in 2024.
+SEASON_DATE = re.compile(rf"\b(?P<season>{SEASON})\s+(?:of\s+)?(?:(?:19|20)\d\d\s*[-–—/]\s*)?{YEAR}")
+SEASON_LIST = re.compile(rf"\b(?P<seasons>(?:{SEASON})(?:{LIST_SEPARATOR}(?:{SEASON}))+)\s+(?:of\s+)?{YEAR}")
+# Parts of a year, as months: «в начале 2015 года», «в конце 2014-го», «во втором квартале 2024», «mid-2024».
 YEAR_PARTS = {
     r"начал\w*|early|beginning": (1, 3), r"середин\w*|mid|middle": (5, 8), r"кон(?:ец|ца|це)|late|end": (10, 12),
     r"перв\w+\s+квартал\w*|first\s+quarter": (1, 3), r"втор\w+\s+квартал\w*|second\s+quarter": (4, 6),
     r"трет\w+\s+квартал\w*|third\s+quarter": (7, 9), r"четверт\w+\s+квартал\w*|fourth\s+quarter": (10, 12),
     r"перв\w+\s+половин\w*|first\s+half": (1, 6), r"втор\w+\s+половин\w*|second\s+half": (7, 12),
 }
-YEAR_PART = re.compile(rf"(?<!на\s)(?<!до\s)(?<!by\sthe\s)\b(?P<part>{'|'.join(YEAR_PARTS)})(?:\s+of)?\s+{YEAR}")
+YEAR_PART = re.compile(rf"(?:\b(?P<before>\w+)\s+(?:the\s+)?)?\b(?P<part>{'|'.join(YEAR_PARTS)})(?:\s+of|-)?\s*{YEAR}")
+# A part of a year after these names a target, a deadline or a starting point, not a period to search.
+NOT_A_PERIOD = {"на", "до", "к", "с", "со", "by", "until", "till", "before", "since", "from"}
+YEAR_RANGE = re.compile(rf"\b(?P<first>(?:19|20)\d\d)\s*(?:[-–—]|по|to|until)\s*{YEAR}")
 YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of)\s+{YEAR}(?:\s*(?:году|г\.|год|-м|-го)|\b)")
-ANY_YEAR = re.compile(rf"(?<![\d,.])((?:19|20)\d\d)(?![\d,.]\d){DECADE}")
+# A year, not a quantity («свыше 1900 градусов»): named as one («2003 года», «в 2022») or beside another year.
+ANY_YEAR = re.compile(
+    rf"(?:\b(?:в|во|с|со|до|по|к|на|за|от|in|of|since|by|from|until|between|and|и)\s+|[-–—]\s*)"
+    rf"(?P<named>(?:19|20)\d\d)(?![\d,.]\d){DECADE}|\b(?P<dated>(?:19|20)\d\d){DECADE}(?=\s*(?:[-–—]|год|г\.|гг\.|жыл|'s))")
 
 FOLLOWUP_MARKERS = {
     "он", "она", "оно", "они", "его", "ее", "их", "ему", "ей", "им", "него", "нее", "них", "там", "тогда",
@@ -101,6 +112,16 @@ def _month_of(word: str) -> int | None:
     return None
 
 
+MONTH_NAME = re.compile(
+    r"(январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)(ь|я|е|ю|ем)|(март|август)(а|е|у|ом)?|ма(й|я|е|ю|ем)|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december")
+
+
+def is_month(word: str) -> bool:
+    """«March», «марте»: a month's name is a date, not a name the question asks about."""
+    return MONTH_NAME.fullmatch(normalise(word)) is not None
+
+
 def parse_dates(question: str) -> DateRange | None:
     found = _find_date(question)
     return found[0] if found else None
@@ -118,9 +139,13 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
         if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
             return DateRange.of(year, month, month, day, day), match.span()
+    if match := ISO_DATE.search(text):
+        day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
+        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+            return DateRange.of(year, month, month, day, day), match.span()
     if (match := MONTH_RANGE.search(text)) and (found := _range(match)):
         return found, match.span()
-    if match := DAY_DATE.search(text) or KAZAKH_DAY_DATE.search(text):
+    if match := DAY_DATE.search(text) or KAZAKH_DAY_DATE.search(text) or ENGLISH_DAY_DATE.search(text):
         year, month, day = int(match["year"]), _month(match), int(match["day"])
         if 1 <= day <= calendar.monthrange(year, month)[1]:
             return DateRange.of(year, month, month, day, day), match.span()
@@ -135,9 +160,13 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
     if match := SEASON_DATE.search(text):
         first, last = next(span for pattern, span in SEASONS.items() if re.fullmatch(pattern, match["season"]))
         return DateRange.of(int(match["year"]), first, last), match.span()
-    if match := YEAR_PART.search(text):
+    for match in YEAR_PART.finditer(text):
+        if match["before"] in NOT_A_PERIOD:
+            continue
         first, last = next(span for pattern, span in YEAR_PARTS.items() if re.fullmatch(pattern, match["part"]))
-        return DateRange.of(int(match["year"]), first, last), match.span()
+        return DateRange.of(int(match["year"]), first, last), match.span("part")[:1] + match.span()[1:]
+    if (match := YEAR_RANGE.search(text)) and int(match["first"]) <= int(match["year"]):
+        return DateRange(int(match["first"]) * 10000 + 101, int(match["year"]) * 10000 + 1231), match.span()
     if match := YEAR_ONLY.search(text):
         return DateRange.of(int(match["year"]), 1, 12), match.span()
     return None
@@ -228,4 +257,4 @@ def searchable(text: str) -> str:
 
 
 def named_years(text: str) -> tuple[int, ...]:
-    return tuple(dict.fromkeys(int(y) for y in ANY_YEAR.findall(text)))
+    return tuple(dict.fromkeys(int(m["named"] or m["dated"]) for m in ANY_YEAR.finditer(normalise(text))))

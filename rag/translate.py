@@ -22,7 +22,8 @@ FUNCTION_WORDS = frozenset(STOPWORDS_EN) | {
     "during", "within", "whether", "what's", "there's", "s", "get", "got", "set", "make", "made",
 }
 GLOSSARY = Path(__file__).parent / "glossary" / "en_ru.tsv"
-TOKEN = re.compile(r"[A-Za-z]+|[^\sA-Za-z]+")
+# Words keep their hyphens and digits (non-commodity, G20); other runs of characters pass through.
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[^\sA-Za-z]+")
 # Longest spellings first, so that "shch" is read before "sh" and "ye" before "y".
 LETTERS = [
     ("shch", "щ"), ("sch", "щ"), ("sky", "ский"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
@@ -43,7 +44,8 @@ def glossary() -> dict[tuple[str, ...], str]:
         if not line.strip() or line.startswith("#"):
             continue
         english, sep, russian = line.partition("\t")
-        key = tuple(english.lower().split())
+        # An acronym written in capitals (US, UK) matches only in capitals: «us» is a pronoun.
+        key = tuple(english.split() if english.isupper() else english.lower().split())
         if not sep or not russian.strip():
             raise ValueError(f"{GLOSSARY}:{number}: expected 'english<TAB>russian'")
         if key in entries:
@@ -61,7 +63,7 @@ def to_russian(text: str) -> str:
     i = 0
     while i < len(tokens):
         for size in range(min(longest, len(tokens) - i), 0, -1):
-            russian = _lookup(entries, lowered[i : i + size])
+            russian = _lookup(entries, tokens[i : i + size]) or _lookup(entries, lowered[i : i + size])
             if russian:
                 out.append(russian)
                 i += size
@@ -70,6 +72,8 @@ def to_russian(text: str) -> str:
             word = tokens[i]
             if not word.isascii() or not word.isalpha():
                 out.append(word)
+            elif word.isupper() and len(word) > 1:
+                out += [lowered[i], transliterate(lowered[i])]  # an acronym: a release may keep it in Latin
             elif word[0].isupper() and lowered[i] not in FUNCTION_WORDS:
                 out.append(transliterate(lowered[i]))  # a name
             i += 1
@@ -101,4 +105,5 @@ def _forms(word: str) -> list[str]:
 
 
 def transliterate(word: str) -> str:
-    return SPELLING.sub(lambda m: CYRILLIC[m.group(0)], word)
+    cyrillic = SPELLING.sub(lambda m: CYRILLIC[m.group(0)], word)
+    return "э" + cyrillic[1:] if word.startswith("e") else cyrillic  # Erdogan → Эрдоган; Yeltsin stays Ельцин

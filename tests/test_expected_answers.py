@@ -54,3 +54,18 @@ def test_a_short_reply_is_quoted_with_the_question_it_answers():
     assert units == ["Хочу вас поздравить с возвращением домой. Сколько Вы провели? А.Труфанов: 498 дней.",
                      "Ещё раз хочу выразить надежду, что все будут освобождены."]
     assert all(unit in text for unit in units)  # quotes stay verbatim spans
+
+
+def test_a_day_is_recalled_only_by_that_day_not_a_longer_number():
+    from rag.answering.extractive import _mentions_day
+    from rag.query import build_query
+    from rag.retrieval import Passage
+
+    query = build_query("Что произошло 1 марта 2025 года?")
+
+    def passage(text: str, date: str = "2025-06-10") -> Passage:
+        return Passage("d#0", "d", "Заголовок", date, "Кремль", "", text, 1.0)
+
+    assert _mentions_day(passage("Указ подписан 1 марта, в субботу."), query)
+    assert not _mentions_day(passage("Указ подписан 21 марта, в пятницу."), query)
+    assert not _mentions_day(passage("Указ подписан 1 марта.", date="2024-06-10"), query)  # another year

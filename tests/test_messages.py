@@ -36,3 +36,20 @@ def test_a_bad_file_is_named_with_its_reason_in_both_languages(tmp_path, content
     assert isinstance(error, LoadError)
     assert error.where.startswith(str(path))
     assert error.reason == english and error.problem.text("ru") == russian
+
+
+def test_an_input_error_survives_pickling():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(InputError("bad_id", id="a b")))
+    assert error.key == "bad_id" and error.text("ru") == InputError("bad_id", id="a b").text("ru")
+
+
+def test_a_question_too_long_is_refused_with_its_length(tmp_path, settings, embedder):
+    from rag.assistant import MAX_QUESTION_CHARS, Assistant
+
+    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
+        with pytest.raises(InputError) as caught:
+            assistant.ask("Где? " * MAX_QUESTION_CHARS)
+    assert caught.value.key == "question_too_long"
+    assert f"предел — {MAX_QUESTION_CHARS}" in caught.value.text("ru")

@@ -94,6 +94,16 @@ def test_kazakh_spelling_of_kazakhstan_meets_the_russian_one():
         ("What happened in late 2014?", 20141001, 20141231),
         # a target named with «на» is not when the release came out; the season is
         ("Какую цель на конец 2014 года называл Банк России весной 2014 года?", 20140301, 20140531),
+        ("What did the Bank of Russia decide on June 19, 2020?", 20200619, 20200619),
+        ("What happened in June of 2020?", 20200601, 20200630),
+        ("What was said in the spring of 2024?", 20240301, 20240531),
+        ("Что решили 2024-03-12?", 20240312, 20240312),
+        ("Что изменилось в mid-2024?", 20240501, 20240831),
+        ("Как менялась ставка в 2020–2022 годах?", 20200101, 20221231),
+        ("Что обсуждали зимой 2023-2024 годов?", 20231201, 20240229),
+        ("Что решили весной-летом 2024?", 20240301, 20240831),
+        # a deadline in English is not the period either: the year it names stays
+        ("Which checkpoint will be modernised before the end of 2026?", 20260101, 20261231),
     ],
 )
 def test_parse_dates(question, start, end):
@@ -103,7 +113,8 @@ def test_parse_dates(question, start, end):
 @pytest.mark.parametrize(
     "question",
     ["Куда прибыл премьер-министр Казахстана?", "Сколько жилых домов подтоплено?", "Что было 31.02.2022?",
-     "Какая ставка была в сентябре?", "Какой пункт пропуска модернизируют до конца 2026 года?"],
+     "Какая ставка была в сентябре?", "Какой пункт пропуска модернизируют до конца 2026 года?",
+     "Что стало причиной ослабления рубля с начала 2023 года?", "Что планируют сделать к середине 2026 года?"],
 )
 def test_no_date(question):
     assert parse_dates(question) is None
@@ -113,6 +124,23 @@ def test_no_date(question):
 def test_decades_are_not_years(question):
     assert parse_dates(question) is None
     assert build_query(question).years == ()
+
+
+def test_a_quantity_is_not_a_year():
+    assert build_query("Где температура поднималась свыше 1900 градусов?").years == ()
+    assert build_query("Сколько стоил билет в 2019 году: 2000 рублей?").years == (2019,)
+
+
+def test_pathological_lists_of_dates_do_not_hang():
+    # Patterns with optional separators between words ending in \w* used to backtrack exponentially.
+    for question in ("зимойи" * 60 + "зимой?", "январи " * 2000 + "2024", "what did " * 20000):
+        build_query(question)
+
+
+def test_english_followup_naming_a_month():
+    earlier = "What key rate did the Bank of Russia set in April 2024?"
+    for question in ("What about June?", "And June?", "And in June?"):
+        assert build_query(question, [earlier]).dates == DateRange(20240601, 20240630)
 
 
 def test_every_year_the_question_names_is_kept():
@@ -215,6 +243,18 @@ def test_english_question_searches_with_russian_terms_and_keeps_its_own_text():
     assert {"ключев", "ставк", "банк"} <= set(query.terms)
     assert query.dates == DateRange(20230701, 20230731)
     assert "июл" not in " ".join(query.content_terms)  # the date is matched by publication date
+
+
+@pytest.mark.parametrize("english, russian", [
+    ("Did the US impose sanctions?", "сша ввести санкции ?"),  # «US» in capitals is the country…
+    ("Tell us about the talks", "сообщить переговоры"),  # …«us» is a pronoun
+    ("non-commodity exports", "несырьевой экспорт"),  # hyphenated words stay one
+    ("the G20 summit", "группа двадцати g20 саммит"),
+    ("What did Putin say about LIBOR?", "путин заявить libor либор ?"),  # an acronym also in Latin
+    ("What did Putin order the government to do?", "путин правительство ?"),  # not «орден»
+])
+def test_glossary_phrases_acronyms_and_hyphens(english, russian):
+    assert to_russian(english) == russian
 
 
 def test_every_glossary_line_has_both_sides():

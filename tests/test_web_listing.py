@@ -19,6 +19,7 @@ def test_a_large_corpus_is_listed_up_to_the_limit_with_a_note():
     assert _rows(documents, "")[0][0] == documents[0]["doc_id"]
     assert _listed_note(documents, "", RU) == f"Показаны {LISTED} из {LISTED + 250} релизов, новые первыми: " \
                                               "уточните поиск, чтобы увидеть остальные."
+    assert "из 221 релиза," in _listed_note(releases(221), "", RU)  # the genitive after «из 221»
 
 
 def test_search_narrows_the_table_the_delete_list_and_the_note():

@@ -205,10 +205,7 @@ def _choices(documents: list[dict], query: str) -> list[str]:
 
 def _listed_note(documents: list[dict], query: str, strings: Strings) -> str:
     total = len(_matching(documents, query))
-    if total <= LISTED:
-        return ""
-    thousands = "\u00a0" if strings.language == "ru" else ","  # 79 491 in Russian, 79,491 in English
-    return strings.listed.format(shown=LISTED, total=f"{total:,}".replace(",", thousands))
+    return strings.listed(LISTED, total) if total > LISTED else ""
 
 
 def _shorten(text: str, limit: int) -> str:

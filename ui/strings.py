@@ -46,7 +46,12 @@ class Strings:
     not_found: str
     updated_id: str
     duplicate_of: str
-    listed: str
+    listed: Callable[[int, int], str]
+
+
+def _thousands(n: int, separator: str) -> str:
+    """79 491 in Russian (a no-break space), 79,491 in English."""
+    return f"{n:,}".replace(",", separator)
 
 
 def russian_plural(n: int, one: str, few: str, many: str) -> str:
@@ -96,7 +101,9 @@ RU = Strings(
     not_found="Такого релиза нет в индексе: {doc_id}",
     updated_id="заменена прежняя версия",
     duplicate_of="тот же текст уже есть",
-    listed="Показаны {shown} из {total} релизов, новые первыми: уточните поиск, чтобы увидеть остальные.",
+    listed=lambda shown, total: (f"Показаны {shown} из {_thousands(total, chr(0xA0))} "
+                                 f"{russian_plural(total, 'релиза', 'релизов', 'релизов')}, новые первыми: "
+                                 "уточните поиск, чтобы увидеть остальные."),
 )
 
 EN = Strings(
@@ -139,7 +146,8 @@ EN = Strings(
     not_found="No such release in the index: {doc_id}",
     updated_id="replaced the earlier version",
     duplicate_of="the same text is already there",
-    listed="Showing {shown} of {total} releases, newest first: narrow the search to see the rest.",
+    listed=lambda shown, total: (f"Showing {shown} of {_thousands(total, ',')} releases, newest first: "
+                                 "narrow the search to see the rest."),
 )
 
 LANGUAGES = {"ru": RU, "en": EN}

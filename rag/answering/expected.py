@@ -9,7 +9,7 @@ from rag.text import normalise
 
 EXPECTS = {
     "money": re.compile(r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(стои\w+|денег|средств)|как\w+\s+(сумм\w+|стоимост\w*)|"
-                       r"how\s+much\b[^?]*\bcost|what\s+did\b[^?]*\bcost)\b"),
+                       r"how\s+much\b.{0,80}?\bcost|what\s+did\b.{0,80}?\bcost)\b"),
     "percent": re.compile(r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол(?:я|ю|и|ей)\b)|what\s+(percentage|share)\b"),
     "number": re.compile(
         r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|как\w+\s+(был\w*\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?(уровень|уровне|"

@@ -23,7 +23,7 @@ import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
 from rag.answering.expected import STRICT, expected_answer, holds
-from rag.query import Query, searchable, without_dates
+from rag.query import Query, is_month, searchable, without_dates
 from rag.retrieval import Passage
 from rag.text import normalise, query_terms, sentences, terms
 
@@ -104,8 +104,8 @@ class ExtractiveAnswerer:
     def _names_missing(self, query: Query, passages: list[Passage]) -> bool:
         """Whether the question names someone or something the corpus knows but no release of the period
         that was found mentions (Macron, when the releases found are about other calls)."""
-        names = [stems for name in NAME.findall(without_dates(query.question))
-                 if (stems := query_terms(searchable(name) if query.language == "en" else name))
+        names = [stems for name in NAME.findall(without_dates(query.question)) if not is_month(name)
+                 and (stems := query_terms(searchable(name) if query.language == "en" else name))
                  and all(self.idf(t) for t in stems)]
         if not names:
             return False
@@ -192,7 +192,8 @@ def _mentions_day(passage: Passage, query: Query) -> bool:
     if query.dates.start != query.dates.end:
         return False
     year, month, day = query.dates.start // 10000, query.dates.start // 100 % 100, query.dates.start % 100
-    return passage.date[:4] == str(year) and f"{day} {GENITIVE_MONTHS[month - 1]}" in normalise(passage.text)
+    return passage.date[:4] == str(year) and re.search(
+        rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
 
 
 def _inside(iso_date: str, query: Query) -> bool:
