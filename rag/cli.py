@@ -282,7 +282,8 @@ def _eval(args: argparse.Namespace) -> int:
     if args.compare and len(args.compare) != 1:
         raise ValueError("with suites, --compare takes one earlier results.json")
     return evaluate(args.suites, args.corpus, args.out, baseline=not args.no_baseline, mode=args.mode,
-                    gates=args.min, ceilings=args.max, previous=args.compare[0] if args.compare else None, judged=args.judge)
+                    gates=args.min, ceilings=args.max, previous=args.compare[0] if args.compare else None,
+                    judged=args.judge)
 
 
 def _bench(args: argparse.Namespace) -> int:

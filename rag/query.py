@@ -135,14 +135,11 @@ def without_dates(question: str) -> str:
 
 def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
     text = normalise(question)
-    if match := NUMERIC_DATE.search(text):
-        day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
-        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
-            return DateRange.of(year, month, month, day, day), match.span()
-    if match := ISO_DATE.search(text):
-        day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
-        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
-            return DateRange.of(year, month, month, day, day), match.span()
+    for pattern in (NUMERIC_DATE, ISO_DATE):
+        if match := pattern.search(text):
+            day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
+            if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+                return DateRange.of(year, month, month, day, day), match.span()
     if (match := MONTH_RANGE.search(text)) and (found := _range(match)):
         return found, match.span()
     if match := DAY_DATE.search(text) or KAZAKH_DAY_DATE.search(text) or ENGLISH_DAY_DATE.search(text):
@@ -164,7 +161,7 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         if match["before"] in NOT_A_PERIOD:
             continue
         first, last = next(span for pattern, span in YEAR_PARTS.items() if re.fullmatch(pattern, match["part"]))
-        return DateRange.of(int(match["year"]), first, last), match.span("part")[:1] + match.span()[1:]
+        return DateRange.of(int(match["year"]), first, last), (match.start("part"), match.end())
     if (match := YEAR_RANGE.search(text)) and int(match["first"]) <= int(match["year"]):
         return DateRange(int(match["first"]) * 10000 + 101, int(match["year"]) * 10000 + 1231), match.span()
     if match := YEAR_ONLY.search(text):
@@ -236,11 +233,12 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
     if history and is_followup(question):
         used = history[-2:] if is_followup(history[-1]) and len(history) > 1 else history[-1:]
     dates = _dates_through([*history, question]) if used else parse_dates(question)
-    current_terms = query_terms(searchable(question))
-    earlier_terms = [t for h in used for t in query_terms(searchable(h))]
+    *earlier, current = [searchable(text) for text in [*used, question]]
+    current_terms = query_terms(current)
+    earlier_terms = [t for text in earlier for t in query_terms(text)]
     return Query(
         question=question,
-        search_text=" ".join(searchable(text) for text in [*used, question]),
+        search_text=" ".join([*earlier, current]),
         # The current question's words count twice: it says what is asked now.
         terms=current_terms * 2 + earlier_terms,
         language=detect_language(question),

@@ -63,8 +63,9 @@ def terms(text: str) -> list[str]:
 def query_terms(text: str) -> list[str]:
     """Terms of a question, with the institutions it abbreviates spelled out as releases spell them
     (in any case: «регулятора», «Центробанком»)."""
-    stemmed = _stemmer().stemWords(words(text))
-    return terms(" ".join(_synonyms_by_stem().get(stem, word) for word, stem in zip(words(text), stemmed)))
+    found = words(text)
+    stemmed = _stemmer().stemWords(found)
+    return terms(" ".join(_synonyms_by_stem().get(stem, word) for word, stem in zip(found, stemmed)))
 
 
 @lru_cache(maxsize=1)

@@ -54,11 +54,16 @@ def glossary() -> dict[tuple[str, ...], str]:
     return entries
 
 
+@lru_cache(maxsize=1)
+def _longest_phrase() -> int:
+    return max(len(key) for key in glossary())
+
+
 def to_russian(text: str) -> str:
     tokens = TOKEN.findall(text)
     lowered = [t.lower() for t in tokens]
     entries = glossary()
-    longest = max(len(key) for key in entries)
+    longest = _longest_phrase()
     out: list[str] = []
     i = 0
     while i < len(tokens):

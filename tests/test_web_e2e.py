@@ -86,6 +86,12 @@ def ask(page: Page, question: str, final: str = "a.cite") -> list:
     return page.evaluate("window.__answerLog")
 
 
+def new_conversation(page: Page) -> None:
+    open_tab(page, RU.chat_tab)
+    page.click("#new-chat")
+    expect(page.locator('#chat [data-testid="bot"]')).to_have_count(0)
+
+
 def open_tab(page: Page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
     expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
@@ -160,9 +166,7 @@ def test_chat_cite_upload_ask_delete_refuse(page: Page, server, tmp_path):
         shot(page, "04-uploaded")
 
         # (e) a new conversation about the uploaded release cites it
-        open_tab(page, RU.chat_tab)
-        page.click("#new-chat")
-        expect(page.locator('#chat [data-testid="bot"]')).to_have_count(0)
+        new_conversation(page)
         ask(page, BRIDGE_QUESTION)
         answer = last_answer(page)
         expect(answer.locator(".answer")).to_contain_text("1 250 метров")
@@ -182,9 +186,7 @@ def test_chat_cite_upload_ask_delete_refuse(page: Page, server, tmp_path):
         expect(page.locator("#documents")).to_contain_text(FOUNDING_DOC)
         shot(page, "06-deleted")
 
-        open_tab(page, RU.chat_tab)
-        page.click("#new-chat")
-        expect(page.locator('#chat [data-testid="bot"]')).to_have_count(0)
+        new_conversation(page)
         ask(page, BRIDGE_QUESTION, final=".refusal")
         refusal = last_answer(page).locator(".refusal")
         expect(refusal).to_contain_text("нет достаточных сведений")

@@ -37,8 +37,7 @@ def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
             documents = assistant.documents()
             return (gr.update(examples=example_questions(documents, strings)),
                     gr.update(choices=sorted({d["source"] for d in documents if d["source"]})),
-                    _stats(assistant, strings), _rows(documents, query), gr.update(choices=_choices(documents, query)),
-                    _listed_note(documents, query, strings))
+                    _stats(assistant, strings), *_listing(documents, query, strings))
 
         app.load(refresh, search, [chatbot, sources, stats, table, doomed, listed], api_visibility="private")
     return app
@@ -157,9 +156,7 @@ def corpus_controls(assistant: Assistant, strings: Strings):
         return rows, _rows(documents, query), gr.update(choices=_choices(documents, query), value=None)
 
     def relist(query: str):
-        documents = assistant.documents()
-        return _rows(documents, query), gr.update(choices=_choices(documents, query)), _listed_note(
-            documents, query, strings)
+        return _listing(assistant.documents(), query, strings)
 
     def note(query: str) -> str:
         return _listed_note(assistant.documents(), query, strings)
@@ -201,6 +198,12 @@ def _rows(documents: list[dict], query: str) -> list[list]:
 
 def _choices(documents: list[dict], query: str) -> list[str]:
     return [f"{d['doc_id']} — {_shorten(d['title'], 80)}" for d in _matching(documents, query)[:LISTED]]
+
+
+def _listing(documents: list[dict], query: str, strings: Strings) -> tuple:
+    """The corpus table, the delete list and the note of how many match, for one search."""
+    return _rows(documents, query), gr.update(choices=_choices(documents, query)), _listed_note(
+        documents, query, strings)
 
 
 def _listed_note(documents: list[dict], query: str, strings: Strings) -> str:

@@ -75,20 +75,23 @@ class ExtractiveAnswerer:
         # searched in Russian words, their names transliterated.)
         unknown = len(set(query.content_terms) - wanted.keys()) if query.language != "kk" else 0
         total = (sum(wanted.values()) + unknown * UNKNOWN_WEIGHT * max(wanted.values(), default=1.0)) or 1.0
-        top = [p for p in passages[: self.max_passages] if _in_period(p, query)]
+        fitting = [_in_period(p, query) for p in passages]
+        of_period = [p for p, fits in zip(passages, fitting) if fits]
+        top = [p for p, fits in zip(passages[: self.max_passages], fitting) if fits]
         candidates = self._candidates(top, wanted, total)
         expected = expected_answer(query.question)
-        if not candidates or (expected in STRICT and not any(holds(expected, c.text) for c in candidates)):
+        holding = [holds(expected, c.text) for c in candidates]
+        if not candidates or (expected in STRICT and not any(holding)):
             return refusal(query, passages, 0.0)  # nothing to quote, or no number for "how many"
         vectors = self.embed([query.search_text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
-        for candidate, sim in zip(candidates, similarity):
-            bonus = EXPECTED_BONUS if holds(expected, candidate.text) else 0.0
+        for candidate, sim, held in zip(candidates, similarity, holding):
+            bonus = EXPECTED_BONUS if held else 0.0
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim) + bonus) * (
                 1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)
-        evidence = _evidence(query, top, wanted, total, float(similarity.max()))
-        if self._names_missing(query, passages):
+        evidence = _evidence(top, wanted, total, float(similarity.max()))
+        if self._names_missing(query, of_period):
             evidence *= MISSING_NAME_FACTOR
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
@@ -101,7 +104,7 @@ class ExtractiveAnswerer:
         text = " ".join(f"{' '.join(c.text.split())} [{n}]" for n, c in enumerate(chosen, start=1))
         return Draft(answer=text, citations=citations, evidence=evidence)
 
-    def _names_missing(self, query: Query, passages: list[Passage]) -> bool:
+    def _names_missing(self, query: Query, of_period: list[Passage]) -> bool:
         """Whether the question names someone or something the corpus knows but no release of the period
         that was found mentions (Macron, when the releases found are about other calls)."""
         names = [stems for name in NAME.findall(without_dates(query.question)) if not is_month(name)
@@ -109,7 +112,7 @@ class ExtractiveAnswerer:
                  and all(self.idf(t) for t in stems)]
         if not names:
             return False
-        present = self.document_terms(list(dict.fromkeys(p.doc_id for p in passages if _in_period(p, query))))
+        present = self.document_terms(list(dict.fromkeys(p.doc_id for p in of_period)))
         return any(not set(stems) & present for stems in names)
 
     def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float) -> list[Candidate]:
@@ -159,8 +162,7 @@ def _quotable(text: str) -> list[str]:
     return [text[start:end] for start, end in spans]
 
 
-def _evidence(query: Query, top: list[Passage], wanted: dict[str, float], total: float,
-              best_similarity: float) -> float:
+def _evidence(top: list[Passage], wanted: dict[str, float], total: float, best_similarity: float) -> float:
     known_share = sum(wanted.values()) / total
     coverage = max(_coverage(p, wanted, total) for p in top[:EVIDENCE_PASSAGES])
     return max(coverage, best_similarity * known_share)
@@ -173,8 +175,8 @@ def _coverage(passage: Passage, wanted: dict[str, float], total: float) -> float
 
 def _in_period(passage: Passage, query: Query) -> bool:
     """Whether a passage is from the time the question names. A day, month or season must hold its
-    publication date; a year may be the year it was published or one it mentions (a release of 2025
-    reports the results of 2024)."""
+    publication date (a day may also be recalled by a release of that year); a year may be the year it was
+    published or one it mentions (a release of 2025 reports the results of 2024)."""
     if query.dates and not query.dates.whole_years:
         return _inside(passage.date, query) or _mentions_day(passage, query)
     if query.years:
