@@ -29,14 +29,14 @@ def main() -> None:
     with Assistant.open(args.index) as assistant:
         queries = {c.id: build_query(c.question, _questions(list(c.history))) for c in cases}
         vectors = {c.id: assistant.embedder.embed_one(queries[c.id].search_text) for c in cases}
-        print(f"{'dense':>6} {'lexical':>7} {'doc':>5} {'boost':>5} {'hit@1':>6} {'hit@5':>6} {'mrr@5':>6}")
-        grid = itertools.product((0.5, 1.0), (1.0,), (1.0, 2.0), (1.0, 1.2, 1.5, 2.0))
-        for dense, lexical, document, boost in grid:
+        print(f"{'dense':>6} {'lexical':>7} {'doc':>5} {'lead':>5} {'boost':>5} {'hit@1':>6} {'hit@5':>6} {'mrr@5':>6}")
+        grid = itertools.product((1.0,), (1.0,), (2.0,), (0.0, 1.0, 2.0, 4.0), (1.2,))
+        for dense, lexical, document, lead, boost in grid:
             if dense == lexical == 0.0:
                 continue
             settings = assistant.settings.model_copy(
                 update={"dense_weight": dense, "lexical_weight": lexical, "document_weight": document,
-                        "date_boost": boost})
+                        "document_lead_weight": lead, "date_boost": boost})
             h1, h5, mrr = [], [], []
             for case in answerable:
                 docs = ranked_documents([vars(p) for p in retrieve(assistant.index, queries[case.id], settings,
@@ -44,7 +44,7 @@ def main() -> None:
                 h1.append(hit_at(docs, case.gold_doc_ids, 1))
                 h5.append(hit_at(docs, case.gold_doc_ids, 5))
                 mrr.append(reciprocal_rank(docs, case.gold_doc_ids, 5))
-            print(f"{dense:>6} {lexical:>7} {document:>5} {boost:>5} {statistics.mean(h1):>6.3f} "
+            print(f"{dense:>6} {lexical:>7} {document:>5} {lead:>5} {boost:>5} {statistics.mean(h1):>6.3f} "
                   f"{statistics.mean(h5):>6.3f} {statistics.mean(mrr):>6.3f}")
 
         print("\nrefusal threshold (min_evidence) sweep:")

@@ -44,6 +44,7 @@ class Assistant:
                 idf=lambda term: self.index.lexical.idf(term),
                 embed=self.embedder.embed,
                 document_terms=lambda doc_ids: self.index.document_terms(doc_ids),
+                spellings=self._spellings,
                 max_sentences=self.settings.answer_sentences,
                 max_passages=self.settings.answer_passages,
                 min_evidence=self.settings.min_evidence,
@@ -52,6 +53,11 @@ class Assistant:
         self.chat_model = chat_model(self.settings) if self.settings.llm_configured else None
         if self.chat_model is not None:
             self.answerers["llm"] = LLMAnswerer(self.chat_model, self.settings, self.answerers["extractive"])
+
+    def _spellings(self, stem: str, transliterated: bool = False) -> list[str]:
+        lexical = self.index.lexical
+        found = lexical.spellings(stem)
+        return found + [t for t in lexical.sounding_like(stem) if t not in found] if transliterated else found
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None, **kwargs) -> "Assistant":
@@ -155,6 +161,7 @@ class Assistant:
             closest=[{"doc_id": p.doc_id, "title": p.title, "date": p.date, "url": p.url}
                      for p in unique_documents(passages)[:3]] if draft.refused else [],
             notice=draft.notice,
+            refusal_reason=draft.refusal_reason,
         )
 
 

@@ -19,6 +19,7 @@ import trafilatura
 import yaml
 
 from rag.messages import InputError
+from rag.plaintext import credited_site, repair_glued_lines
 
 SUPPORTED_SUFFIXES = (".jsonl", ".txt", ".md", ".html", ".htm")
 ID_PATTERN = re.compile(r"^[\w.:@/-]{1,200}$")
@@ -248,15 +249,16 @@ def _load_markdown(text: str, doc_id: str, where: str) -> Document:
     except (yaml.YAMLError, ValueError) as exc:  # a YAML date like 2024-02-30 raises ValueError
         raise InputError("broken_front_matter", error=" ".join(str(exc).split())) from None
     meta = dict(post.metadata)
-    body = clean_text(post.content)
+    body = repair_glued_lines(clean_text(post.content))
     if not body:
         raise InputError("no_body")
     title = str(meta.get("title") or "")
     if not title:
         heading = re.match(r"^#\s+(.+)$", body, flags=re.M)
         title = heading[1].strip() if heading else _first_line(body)
+    source = str(meta.get("source") or "") or credited_site(body)
     return record_to_document(
-        {**meta, "id": str(meta.get("id") or doc_id), "title": title, "text": body}, where=where
+        {**meta, "id": str(meta.get("id") or doc_id), "title": title, "source": source, "text": body}, where=where
     )
 
 

@@ -63,13 +63,28 @@ def retrieve(index: Index, query: Query, settings: Settings, filters: Filters = 
             boost = 1.0 if query.dates.whole_years else settings.date_boost
             for chunk_id, score in inside.items():
                 scores[chunk_id] = max(scores.get(chunk_id, 0.0), score * boost)
-    best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: settings.top_k]
+    best = _diverse(sorted(scores.items(), key=lambda item: item[1], reverse=True), settings)
     stored = index.chunks([chunk_id for chunk_id, _ in best])
     return [
         Passage(c.chunk_id, c.doc_id, c.title, c.date, c.source, c.url, c.text, score)
         for chunk_id, score in best
         if (c := stored.get(chunk_id)) is not None
     ]
+
+
+def _diverse(ranked: list[tuple[str, float]], settings: Settings) -> list[tuple[str, float]]:
+    """The best `top_k` passages, at most `passages_per_document` of one release: a release that matches
+    far better than the rest must not crowd out the second release a question needs."""
+    taken: dict[str, int] = {}
+    result = []
+    for chunk_id, score in ranked:
+        doc_id = chunk_id.rsplit("#", 1)[0]
+        if taken.get(doc_id, 0) < settings.passages_per_document:
+            taken[doc_id] = taken.get(doc_id, 0) + 1
+            result.append((chunk_id, score))
+            if len(result) == settings.top_k:
+                break
+    return result
 
 
 def _fused(index: Index, query: Query, vector: np.ndarray, settings: Settings, date_from: int | None,
@@ -86,6 +101,11 @@ def _fused(index: Index, query: Query, vector: np.ndarray, settings: Settings, d
         documents = index.lexical.search_documents(query.terms, n, mask)
         bonus = {doc_id: settings.document_weight / (settings.rrf_k + rank + 1)
                  for rank, (doc_id, _) in enumerate(documents)}
+        if len(documents) > 1 and documents[0][1] > 0:
+            # Ranks hide a release that matches the question's words far better than any other (a short
+            # release among long transcripts): the best one gains by its lead over the runner-up.
+            lead = 1 - documents[1][1] / documents[0][1]
+            bonus[documents[0][0]] += settings.document_lead_weight * lead / (settings.rrf_k + 1)
         for chunk_id in scores:
             scores[chunk_id] += bonus.get(chunk_id.rsplit("#", 1)[0], 0.0)
     return scores

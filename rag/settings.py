@@ -54,10 +54,13 @@ class Settings(BaseSettings):
 
     candidates: int = Field(60, description="hits taken from each retriever before fusion")
     top_k: int = Field(10, description="passages returned by retrieval")
+    passages_per_document: int = Field(4, description="at most this many of the returned passages from one release")
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     document_weight: float = Field(2.0, description="weight of whole-document BM25 rank added to each passage")
+    document_lead_weight: float = Field(
+        2.0, description="bonus of the best BM25 document by its lead over the second (1 - second/best score)")
     date_boost: float = Field(1.2, description="score multiplier for passages inside a date range named in the question")
 
     answer_sentences: int = 3

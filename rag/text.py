@@ -28,6 +28,7 @@ KAZAKH_PATTERN = re.compile("[әғқңөұүһі]")
 QUERY_SYNONYMS = {
     "цб": "банк россии", "центробанк": "центральный банк", "регулятор": "банк россии", "рф": "россия",
     "мид": "министерство иностранных дел", "минобороны": "министерство обороны",
+    "совбез": "совет безопасности",
 }
 
 
@@ -47,6 +48,19 @@ def _number(token: str) -> str:
     whole, _, fraction = token.replace(".", ",").partition(",")
     fraction = fraction.rstrip("0")
     return f"{whole},{fraction}" if fraction else whole
+
+
+def stem_head(stem: str) -> str:
+    """What the inflections of a word share: Snowball stems of one name differ in their last letters
+    («Кыргызстан» → кыргызста, «Кыргызстану» → кыргызстан; «Жапаров» → жапар, «Жапарова» → жапаров)."""
+    return stem[: len(stem) - 2] if len(stem) >= 7 else stem[: len(stem) - 1] if len(stem) >= 5 else stem
+
+
+def skeleton(stem: str) -> str:
+    """A name's consonants: transliterations of one name differ in vowels (Tarik → тарик, «Тарек»;
+    Japarov → джапаров, «Жапаров»)."""
+    consonants = re.sub(r"[аеёиоуыэюяйьъ]", "", stem.replace("дж", "ж"))
+    return re.sub(r"(.)\1+", r"\1", consonants)
 
 
 @lru_cache(maxsize=1)
@@ -80,8 +94,20 @@ class Span:
     text: str
 
 
+# A line break ends a sentence when the next line starts like a sentence does (a capital, a digit, a
+# quote or a dash): headings and subtitles carry no full stop. A hard-wrapped line that goes on in
+# lower case stays inside its sentence.
+LINE_BREAK = re.compile(r"\n+(?=[ \t]*[А-ЯЁA-ZӘҒҚҢӨҰҮҺІ0-9«\"„—–-])")
+
+
 def sentences(text: str) -> list[Span]:
-    return [Span(s.start, s.stop, s.text) for s in razdel.sentenize(text) if s.text.strip()]
+    result: list[Span] = []
+    start = 0
+    for end in [m.start() for m in LINE_BREAK.finditer(text)] + [len(text)]:
+        block = text[start:end]
+        result += [Span(start + s.start, start + s.stop, s.text) for s in razdel.sentenize(block) if s.text.strip()]
+        start = end
+    return result
 
 
 def detect_language(text: str) -> str:

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from rag.evaluation import metrics, runner
+from rag.evaluation import command, metrics, runner
 from rag.evaluation.command import check_gates, compare_text, parse_gates
 from rag.evaluation.report import write_report
 from rag.evaluation.suites import Case, load_suite
+from rag.settings import Settings
 from tests.scripted_llm import Reply, ScriptedLLM
 
 
@@ -46,6 +47,21 @@ def test_fact_recall_normalises_case_yo_and_spaces():
     assert metrics.fact_recall(text, ()) == 0.0
 
 
+def test_fact_recall_matches_whole_tokens_only():
+    text = "В 2025 году ставка составила 8,50%, а товарооборот — 1,5 млрд долларов."
+    assert metrics.fact_recall(text, ("25",)) == 0.0
+    assert metrics.fact_recall(text, ("8,5",)) == 0.0
+    assert metrics.fact_recall(text, ("5 млрд",)) == 0.0
+    assert metrics.fact_recall(text, ("2025", "8,50%", "1,5 млрд долларов")) == 1.0
+    assert metrics.fact_recall("Подписали договор.", ("договор", "дог")) == 0.5
+
+
+def test_percentiles_are_nearest_rank():
+    rows = [{"id": str(i), "kind": "factoid", "refused": False, "latency_ms": float(i)} for i in range(1, 11)]
+    summary = metrics.summarise(rows)
+    assert summary["latency_p50_ms"] == 5 and summary["latency_p95_ms"] == 10
+
+
 def test_citation_precision_and_no_citation():
     assert metrics.citation_precision([{"doc_id": "g"}, {"doc_id": "x"}], ("g",)) == 0.5
     assert metrics.citation_precision([], ("g",)) is None
@@ -59,7 +75,7 @@ def test_summary_by_hand():
     summary = metrics.summarise([metrics.score_case(c, a) for c, a in zip(cases, answers)])
     assert summary["hit@1"] == 0.5 and summary["hit@5"] == 1.0 and summary["mrr@5"] == 0.75
     assert summary["multi_doc_recall@5"] == 0.5 and summary["fact_recall"] == 0.5
-    assert summary["citation_precision"] == 0.5
+    assert summary["citation_precision"] == 0.5 and summary["cited_answers"] == 2
     assert summary["refusal_rate"] == 0.5 and summary["false_refusals"] == 0.0
     assert summary["latency_p50_ms"] == 20 and summary["latency_p95_ms"] == 40
     assert summary["llm_judged_faithfulness"] is None
@@ -155,3 +171,24 @@ def test_rag_eval_runs_a_suite_end_to_end(tmp_path, corpus_dir, cache_dir, monke
     assert "naive" in saved["suites"]["fixture"] and (out / "report.html").exists()
     assert main(["eval", str(suite), "--no-baseline", "--out", str(out), "--min", "refusal_rate=0.5"]) == 1
     assert "FAILED GATE fixture: refusal_rate = None < 0.5" in capsys.readouterr().err
+
+
+def test_eval_index_cache_is_keyed_by_the_code_that_builds_the_index(tmp_path, monkeypatch):
+    package = tmp_path / "rag"
+    (package / "store").mkdir(parents=True)
+    for name in command.INDEX_CODE:
+        if name.endswith(".py"):
+            (package / name).write_text("# v1\n", encoding="utf-8")
+    (package / "store" / "index.py").write_text("# v1\n", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.setattr(command.rag, "__file__", str(package / "__init__.py"))
+    settings = Settings(cache_dir=tmp_path / "cache")
+    corpus = [tmp_path / "corpus"]
+    before = command._work_dir(settings, corpus)
+    assert command._work_dir(settings, corpus) == before
+    (package / "chunking.py").write_text("# v2: another way to cut sentences\n", encoding="utf-8")
+    after_chunking = command._work_dir(settings, corpus)
+    (package / "store" / "index.py").write_text("# v2\n", encoding="utf-8")
+    assert len({before, after_chunking, command._work_dir(settings, corpus)}) == 3
+    assert command._work_dir(settings.model_copy(update={"chunk_chars": 300}), corpus) != command._work_dir(
+        settings, corpus)

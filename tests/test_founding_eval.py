@@ -22,12 +22,21 @@ def summary(settings, embedder, tmp_path_factory):
         return runner.run(lambda c: assistant.ask(c.question, list(c.history)).to_dict(), cases)["summary"]
 
 
-def test_every_answerable_question_finds_and_cites_the_release(summary):
-    assert summary["hit@1"] == 1.0
+def test_answerable_questions_find_and_cite_the_release(summary):
+    assert summary["hit@5"] >= 0.9
     assert summary["false_refusals"] == 0.0
-    assert summary["fact_recall"] >= 0.9
+    assert summary["fact_recall"] >= 0.75
     assert summary["citation_precision"] >= 0.9
 
 
-def test_questions_the_release_does_not_answer_are_mostly_refused(summary):
-    assert summary["refusal_rate"] >= 0.6
+def test_questions_the_release_does_not_answer_are_refused(summary):
+    assert summary["refusal_rate"] >= 0.8
+
+
+def test_the_headline_question_is_answered_with_its_two_figures(settings, embedder, tmp_path):
+    with Assistant(settings=settings, index_dir=tmp_path, embedder=embedder) as assistant:
+        assistant.ingest([PROJECT / "corpus" / "bektenov-bishkek.txt"])
+        answer = assistant.ask("На какую сумму Казахстан готов нарастить экспорт в Кыргызстан?")
+    assert not answer.refused
+    assert "260 млн долларов" in answer.answer and "195 товарным позициям" in answer.answer
+    assert {c["doc_id"] for c in answer.citations} == {"bektenov-bishkek"}

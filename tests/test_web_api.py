@@ -52,9 +52,9 @@ def test_ask_returns_the_json_answer_with_a_citation_of_the_founding_release(cli
     check_answer(answer)
     assert answer["question"] == FOUNDING_QUESTION
     assert answer["refused"] is False and answer["mode"] == "extractive"
-    assert "Бишкек" in answer["answer"]
+    assert "260 млн долларов" in answer["answer"]
     cited = [c for c in answer["citations"] if c["doc_id"] == FOUNDING_DOC]
-    assert cited and cited[0]["date"] == "2025-10-17"
+    assert cited and (cited[0]["date"], cited[0]["source"]) == ("", "primeminister.kz")
     assert " ".join(cited[0]["quote"].split()) in answer["answer"], "the answer quotes the release verbatim"
     assert answer["retrieved"] and answer["retrieved"][0]["doc_id"] == FOUNDING_DOC
     assert answer["timings_ms"]["total"] > 0
@@ -62,12 +62,12 @@ def test_ask_returns_the_json_answer_with_a_citation_of_the_founding_release(cli
 
 def test_ask_accepts_history_and_date_filters(client, server):
     with server.report_on_failure():
-        follow = client.predict(question="А сколько документов там подписали?", history=[FOUNDING_QUESTION],
+        follow = client.predict(question="А кто принял премьер-министра в Бишкеке?", history=[FOUNDING_QUESTION],
                                 api_name="/ask")
         outside = client.predict(question=FOUNDING_QUESTION, date_from="2020-01-01", date_to="2020-12-31",
                                  api_name="/ask")
     check_answer(follow)
-    assert not follow["refused"] and "пять документов" in follow["answer"].lower()
+    assert not follow["refused"] and "Садыр Жапаров" in follow["answer"]
     assert FOUNDING_QUESTION in follow["search_query"]
     assert outside["refused"] is True and outside["citations"] == []
 
@@ -105,13 +105,14 @@ def test_ingest_an_uploaded_file_then_ask_finds_it_and_remove_forgets_it(client,
 
 
 def test_ingest_reports_the_same_text_under_another_name_as_a_duplicate(client, server, tmp_path):
-    copy = tmp_path / "kz-copy.md"
-    copy.write_text((CORPUS / f"{FOUNDING_DOC}.md").read_text(encoding="utf-8"), encoding="utf-8")
+    copy = tmp_path / "kz-copy.txt"
+    copy.write_text((CORPUS / f"{FOUNDING_DOC}.txt").read_text(encoding="utf-8"), encoding="utf-8")
     with server.report_on_failure():
         results, documents, _ = client.predict([handle_file(str(copy))], "", api_name="/ingest")
-    assert results["data"] == [["kz-copy.md", "добавлено 0, обновлено 0, без изменений 0, дубликатов 1",
+    assert results["data"] == [["kz-copy.txt", "добавлено 0, обновлено 0, без изменений 0, дубликатов 1",
                                 f"тот же текст уже есть: {FOUNDING_DOC}"]]
-    assert [row[0] for row in documents["data"]] == [FOUNDING_DOC]
+    listed = [row[0] for row in documents["data"]]
+    assert "kz-copy" not in listed and len(listed) == 200, "the corpus table lists the 200 newest releases"
 
 
 def test_serve_beyond_loopback_without_login_exits_with_a_message(tmp_path_factory, tmp_path):

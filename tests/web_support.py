@@ -38,7 +38,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 SKIP_BROWSER = "needs Debian chromium (apt-get install chromium) and playwright"
 
-FOUNDING_DOC = "kz-premier-bishkek"
+def corpus_releases() -> int:
+    """How many releases the shipped corpus holds (the web tests' servers index it all)."""
+    from rag.evaluation.command import documents
+
+    return len(documents([CORPUS], 2**30))
+
+
+FOUNDING_DOC = "bektenov-bishkek"
+FOUNDING_TITLE = "Олжас Бектенов с рабочим визитом посетил Бишкек"
 # An invented release that the web tests upload, ask about and delete.
 BRIDGE_TITLE = "В Петропавловске открыт новый мост через Ишим"
 BRIDGE_FILE = "most-ishim-petropavlovsk.md"
@@ -53,7 +61,7 @@ BRIDGE_TEXT = textwrap.dedent(f"""\
 
     Строительство моста заняло два года. Новая переправа соединила центр города с микрорайоном Рабочий посёлок и разгрузила старый мост.
     """)
-FOUNDING_QUESTION = "Куда прибыл премьер-министр Казахстана?"
+FOUNDING_QUESTION = "На какую сумму Казахстан готов нарастить экспорт в Кыргызстан?"
 
 
 def browser_available() -> bool:

@@ -14,6 +14,30 @@ REFUSALS = {
     "kk": "Индекстелген баспасөз релиздерінде бұл сұраққа жауап беруге жеткілікті мәлімет жоқ.",
 }
 CLOSEST = {"ru": "Ближайшие документы:", "en": "Closest documents:", "kk": "Ең жақын құжаттар:"}
+# Which constraint of the question no passage met (rag/answering/constraints.py), said after the refusal.
+REASONS = {
+    "ru": {"entity": "Ни один найденный релиз не упоминает «{detail}».",
+           "period": "Ни один найденный релиз не относится к названному в вопросе периоду.",
+           "focus": "В найденных релизах нет числа о том, что спрашивается («{detail}»).",
+           "answer_type": {"number": "В найденных релизах нет числа, которое отвечало бы на вопрос.",
+                           "money": "В найденных релизах нет суммы, которая отвечала бы на вопрос.",
+                           "percent": "В найденных релизах нет доли или процента, которые отвечали бы на вопрос.",
+                           "date": "В найденных релизах нет даты, которая отвечала бы на вопрос."}},
+    "en": {"entity": "No release found mentions “{detail}”.",
+           "period": "No release found is from the period the question names.",
+           "focus": "The releases found give no figure for what is asked (“{detail}”).",
+           "answer_type": {"number": "The releases found give no number that answers the question.",
+                           "money": "The releases found give no amount of money that answers the question.",
+                           "percent": "The releases found give no share or percentage that answers the question.",
+                           "date": "The releases found give no date that answers the question."}},
+    "kk": {"entity": "Табылған релиздердің ешқайсысында «{detail}» аталмайды.",
+           "period": "Табылған релиздердің ешқайсысы сұрақтағы кезеңге жатпайды.",
+           "focus": "Табылған релиздерде сұралған нәрсе («{detail}») туралы сан жоқ.",
+           "answer_type": {"number": "Табылған релиздерде сұраққа жауап беретін сан жоқ.",
+                           "money": "Табылған релиздерде сұраққа жауап беретін сома жоқ.",
+                           "percent": "Табылған релиздерде сұраққа жауап беретін үлес не пайыз жоқ.",
+                           "date": "Табылған релиздерде сұраққа жауап беретін күн жоқ."}},
+}
 
 
 @dataclass
@@ -37,6 +61,7 @@ class Draft:
     refused: bool = False
     evidence: float = 0.0
     notice: str = ""
+    refusal_reason: str = ""
 
 
 class Answerer(Protocol):
@@ -70,19 +95,26 @@ class Answer:
     search_query: str
     closest: list[dict] = field(default_factory=list)
     notice: str = ""
+    refusal_reason: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def refusal(query: Query, passages: list[Passage], evidence: float, limit: int = 3) -> Draft:
-    """A plain refusal in the question's language that names the closest documents."""
+def refusal(query: Query, passages: list[Passage], evidence: float, reason=None, limit: int = 3) -> Draft:
+    """A refusal in the question's language that says which constraint failed (a `constraints.Failure`,
+    if one did) and names the closest documents."""
     lines = [REFUSALS.get(query.language, REFUSALS["ru"])]
+    if reason is not None:
+        said = REASONS.get(query.language, REASONS["ru"])[reason.constraint]
+        said = said[reason.detail] if isinstance(said, dict) else said.format(detail=reason.detail)
+        lines[0] += " " + said
     closest = unique_documents(passages)[:limit]
     if closest:
         lines.append(CLOSEST.get(query.language, CLOSEST["ru"]))
         lines += [f"— {p.title} ({p.date})" if p.date else f"— {p.title}" for p in closest]
-    return Draft(answer="\n".join(lines), citations=[], refused=True, evidence=evidence)
+    return Draft(answer="\n".join(lines), citations=[], refused=True, evidence=evidence,
+                 refusal_reason=reason.constraint if reason is not None else ("evidence" if passages else "nothing"))
 
 
 def unique_documents(passages: list[Passage]) -> list[Passage]:

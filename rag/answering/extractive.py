@@ -1,44 +1,44 @@
 """The offline answerer: the retrieved sentences that best answer the question, each with its citation.
 
-A sentence's score mixes how much of the question's (idf-weighted) stems it and its passage's title
-cover, the cosine between its embedding and the question's, a bonus when it holds the kind of answer
-the question asks for (a number for "сколько", a name for "кто"), and its passage's rank.
+The question is read once into a model (`question.py`: entities, period, answer type, focus, predicate)
+and checked the same way against every candidate (`constraints.py`): a passage is eligible when it is of
+the question's period and its release mentions the question's entities; a sentence of an eligible
+passage is quotable when it holds the answer type. No quotable sentence means a refusal that says which
+constraint failed.
 
-The evidence is the larger of the best coverage of the question's stems (its date words aside) by one
-of the top passages and the best sentence cosine. Only passages of the period the question names are read
-(published that day, month or season, or for a day a release of that year recalling it; for a year,
-published in it or mentioning it), and none means no evidence. A "how much" question none of whose
-candidate sentences holds a number (an amount of money, a percentage) has no evidence either. A name the
-corpus knows but no release found for the period mentions halves the evidence. Below `min_evidence` the
-answerer refuses rather than quote something unrelated.
+Among quotable sentences the score mixes how much of the question's (idf-weighted) stems a sentence and
+its passage's title cover, the cosine between its embedding and the question's, bonuses when it holds
+the kind of answer asked for (a name for "кто") and the question's predicate, and its passage's rank.
+The evidence is the larger of the best coverage of the question's stems (its date words aside) by one of
+the top eligible passages and the best sentence cosine; below `min_evidence` the answerer refuses
+rather than quote something merely near the question.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
-from rag.answering.expected import STRICT, expected_answer, holds
-from rag.query import Query, is_month, searchable, without_dates
+from rag.answering.constraints import Failure, enforced_entities, passage_failure, sentence_failure
+from rag.answering.expected import STRICT, holds
+from rag.answering.question import Question, read_question
+from rag.query import Query
 from rag.retrieval import Passage
-from rag.text import normalise, query_terms, sentences, terms
+from rag.text import sentences, terms
 
 COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
 EXPECTED_BONUS = 0.3
+PREDICATE_BONUS = 0.1
 RANK_DECAY = 0.1
 SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
 KEEP_RATIO = 0.6
 EVIDENCE_PASSAGES = 3
 UNKNOWN_WEIGHT = 0.5
-MISSING_NAME_FACTOR = 0.5
-# A capitalised word inside the question: a person, place or organisation it asks about.
-NAME = re.compile(r"(?<=[^.!?\s]\s)[«\"„]?([А-ЯЁA-Z][\w-]+)")
 
 
 @dataclass
@@ -49,15 +49,17 @@ class Candidate:
     coverage: float
     rank: int
     score: float = 0.0
+    similarity: float = 0.0
 
 
 class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, idf: Callable[[str], float | None], embed: Callable[[list[str]], np.ndarray],
-                 document_terms: Callable[[list[str]], set[str]], max_sentences: int = 3, max_passages: int = 5,
-                 min_evidence: float = 0.45):
+                 document_terms: Callable[[list[str]], set[str]], spellings: Callable[..., list[str]],
+                 max_sentences: int = 3, max_passages: int = 5, min_evidence: float = 0.45):
         self.idf = idf
+        self.spellings = spellings
         self.embed = embed
         self.document_terms = document_terms
         self.max_sentences = max_sentences
@@ -68,6 +70,7 @@ class ExtractiveAnswerer:
         return stream_whole(self.answer(query, passages))
 
     def answer(self, query: Query, passages: list[Passage]) -> Draft:
+        question = read_question(query)
         wanted = {t: w for t in set(query.content_terms) if (w := self.idf(t)) is not None}
         # Stems the corpus never uses (a typo, a paraphrase, or what the corpus does not cover: «биткоин»)
         # count against the evidence, at a fraction of the weight of the rarest stem it has.
@@ -75,24 +78,29 @@ class ExtractiveAnswerer:
         # searched in Russian words, their names transliterated.)
         unknown = len(set(query.content_terms) - wanted.keys()) if query.language != "kk" else 0
         total = (sum(wanted.values()) + unknown * UNKNOWN_WEIGHT * max(wanted.values(), default=1.0)) or 1.0
-        fitting = [_in_period(p, query) for p in passages]
-        of_period = [p for p, fits in zip(passages, fitting) if fits]
-        top = [p for p, fits in zip(passages[: self.max_passages], fitting) if fits]
-        candidates = self._candidates(top, wanted, total)
-        expected = expected_answer(query.question)
-        holding = [holds(expected, c.text) for c in candidates]
-        if not candidates or (expected in STRICT and not any(holding)):
-            return refusal(query, passages, 0.0)  # nothing to quote, or no number for "how many"
-        vectors = self.embed([query.search_text] + [c.text for c in candidates])
-        similarity = vectors[1:] @ vectors[0]
-        for candidate, sim, held in zip(candidates, similarity, holding):
-            bonus = EXPECTED_BONUS if held else 0.0
-            candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * float(sim) + bonus) * (
-                1.0 - RANK_DECAY * candidate.rank)
-        candidates.sort(key=lambda c: c.score, reverse=True)
-        evidence = _evidence(top, wanted, total, float(similarity.max()))
-        if self._names_missing(query, of_period):
-            evidence *= MISSING_NAME_FACTOR
+        entities, unheard_of = enforced_entities(question, self.spellings, self.idf)
+        if unheard_of is not None:
+            return refusal(query, passages, 0.0, Failure("entity", unheard_of.text))
+        # What explains a refusal is the failure of the best-ranked passage, or, when passages were fine,
+        # of the best-ranked sentence: the closest the releases came.
+        failures: list[Failure] = []
+        top = self._eligible(question, passages, entities, failures)[: self.max_passages]
+        if top:
+            failures.clear()
+        candidates = []
+        for candidate in self._candidates(top, wanted, total):
+            failure = sentence_failure(question, candidate.passage, candidate.text)
+            if failure is None:
+                candidates.append(candidate)
+            else:
+                failures.append(failure)
+        if not candidates:
+            return refusal(query, passages, 0.0, failures[0] if failures else None)
+        self._score(question, candidates)
+        # Only the passages that can be quoted speak for the answer: a passage on the topic whose sentences
+        # hold no answer must not lend its coverage to another passage's sentence.
+        quoted = list({id(c.passage): c.passage for c in candidates}.values())
+        evidence = _evidence(quoted, wanted, total, max(c.similarity for c in candidates))
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
         chosen = self._select(candidates)
@@ -104,16 +112,33 @@ class ExtractiveAnswerer:
         text = " ".join(f"{' '.join(c.text.split())} [{n}]" for n, c in enumerate(chosen, start=1))
         return Draft(answer=text, citations=citations, evidence=evidence)
 
-    def _names_missing(self, query: Query, of_period: list[Passage]) -> bool:
-        """Whether the question names someone or something the corpus knows but no release of the period
-        that was found mentions (Macron, when the releases found are about other calls)."""
-        names = [stems for name in NAME.findall(without_dates(query.question)) if not is_month(name)
-                 and (stems := query_terms(searchable(name) if query.language == "en" else name))
-                 and all(self.idf(t) for t in stems)]
-        if not names:
-            return False
-        present = self.document_terms(list(dict.fromkeys(p.doc_id for p in of_period)))
-        return any(not set(stems) & present for stems in names)
+    def _eligible(self, question: Question, passages: list[Passage], entities, failures: list) -> list[Passage]:
+        """Passages of the question's period whose releases mention its entities, in rank order."""
+        held: dict[str, set[str]] = {}
+        eligible = []
+        for passage in passages:
+            if entities and passage.doc_id not in held:
+                held[passage.doc_id] = self.document_terms([passage.doc_id])
+            failure = passage_failure(question, passage, held.get(passage.doc_id, set()), entities)
+            if failure is None:
+                eligible.append(passage)
+            else:
+                failures.append(failure)
+        return eligible
+
+    def _score(self, question: Question, candidates: list[Candidate]) -> None:
+        vectors = self.embed([question.query.search_text] + [c.text for c in candidates])
+        similarity = vectors[1:] @ vectors[0]
+        predicate = set(question.predicate)
+        kind = question.answer_type
+        for candidate, sim in zip(candidates, similarity):
+            candidate.similarity = float(sim)
+            bonus = EXPECTED_BONUS if kind and holds(kind, candidate.text) else 0.0
+            if predicate & candidate.terms:
+                bonus += PREDICATE_BONUS
+            candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * candidate.similarity
+                               + bonus) * (1.0 - RANK_DECAY * candidate.rank)
+        candidates.sort(key=lambda c: c.score, reverse=True)
 
     def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float) -> list[Candidate]:
         result = []
@@ -171,36 +196,6 @@ def _evidence(top: list[Passage], wanted: dict[str, float], total: float, best_s
 def _coverage(passage: Passage, wanted: dict[str, float], total: float) -> float:
     present = set(terms(passage.title)) | set(terms(passage.text))
     return sum(w for t, w in wanted.items() if t in present) / total
-
-
-def _in_period(passage: Passage, query: Query) -> bool:
-    """Whether a passage is from the time the question names. A day, month or season must hold its
-    publication date (a day may also be recalled by a release of that year); a year may be the year it was
-    published or one it mentions (a release of 2025 reports the results of 2024)."""
-    if query.dates and not query.dates.whole_years:
-        return _inside(passage.date, query) or _mentions_day(passage, query)
-    if query.years:
-        return passage.date[:4] in {str(y) for y in query.years} or any(
-            str(y) in passage.text or str(y) in passage.title for y in query.years)
-    return True
-
-
-GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-                   "ноября", "декабря")
-
-
-def _mentions_day(passage: Passage, query: Query) -> bool:
-    """A question about one day may be about an event a later release of that year recalls («11 сентября»)."""
-    if query.dates.start != query.dates.end:
-        return False
-    year, month, day = query.dates.start // 10000, query.dates.start // 100 % 100, query.dates.start % 100
-    return passage.date[:4] == str(year) and re.search(
-        rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
-
-
-def _inside(iso_date: str, query: Query) -> bool:
-    number = int(iso_date.replace("-", "")) if iso_date else 0
-    return query.dates.start <= number <= query.dates.end
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+import rag
+
 from rag.assistant import Assistant
 from rag.documents import Document, iter_input_files, load_path
 from rag.embeddings import builtin_model_path
@@ -136,11 +138,27 @@ def _run_naive(settings: Settings, paths: list[Path], cases, judge) -> dict:
     return _progress("naive", cases, lambda c: naive.ask(c.question, list(c.history)), judge)
 
 
+# The code that decides what an index holds: a change to any of it must never measure old chunks.
+INDEX_CODE = ("documents.py", "plaintext.py", "chunking.py", "text.py", "embeddings.py", "ingest.py", "store")
+
+
 def _work_dir(settings: Settings, paths: list[Path]) -> Path:
-    """Indexes for a corpus are kept in the cache and updated incrementally between runs."""
-    what = [*sorted(str(p.resolve()) for p in paths), settings.embedding_model, str(settings.chunk_chars)]
+    """Indexes for a corpus are kept in the cache and updated incrementally between runs, keyed by the
+    corpus, the embedding model, the chunk size and the source of the code that builds the index."""
+    what = [*sorted(str(p.resolve()) for p in paths), settings.embedding_model, str(settings.chunk_chars),
+            index_code_fingerprint()]
     key = hashlib.sha256("\n".join(what).encode()).hexdigest()[:12]
     return settings.cache_dir / "eval-indexes" / key
+
+
+def index_code_fingerprint() -> str:
+    package = Path(rag.__file__).parent
+    files = sorted(f for name in INDEX_CODE for f in ([package / name] if name.endswith(".py")
+                                                        else (package / name).rglob("*.py")))
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _progress(name: str, cases, ask, judge=None) -> dict:

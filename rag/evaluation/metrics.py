@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 from statistics import mean
 
 from rag.evaluation.suites import Case
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower().replace("ё", "е").replace("\u00a0", " ")).strip()
+# A fact is matched as whole tokens: "25" is not found in "2025", nor "8,5" in "8,50".
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[^\w\s]")
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower().replace("ё", "е"))
 
 
 def ranked_documents(retrieved: list[dict]) -> list[str]:
@@ -37,12 +42,18 @@ def gold_recall(docs: list[str], gold: tuple[str, ...], k: int) -> float:
 
 
 def fact_recall(answer: str, facts: tuple[str, ...]) -> float:
-    text = normalise(answer)
-    return sum(normalise(f) in text for f in facts) / len(facts) if facts else 0.0
+    text = tokens(answer)
+    return sum(_contains(text, tokens(f)) for f in facts) / len(facts) if facts else 0.0
+
+
+def _contains(text: list[str], fact: list[str]) -> bool:
+    width = len(fact)
+    return width > 0 and any(text[i : i + width] == fact for i in range(len(text) - width + 1))
 
 
 def citation_precision(citations: list[dict], gold: tuple[str, ...]) -> float | None:
-    """Share of citations that point at a gold document; None when nothing was cited."""
+    """Share of one answer's citations that point at a gold document; None when nothing was cited
+    (a refusal), so the suite's figure averages over answerable questions answered with citations."""
     if not citations:
         return None
     return sum(c["doc_id"] in gold for c in citations) / len(citations)
@@ -82,6 +93,7 @@ def summarise(rows: list[dict]) -> dict:
         "multi_doc_recall@5": avg([r["gold_recall_at_5"] for r in multi]),
         "fact_recall": avg([r["fact_recall"] for r in answerable]),
         "citation_precision": avg(cited),
+        "cited_answers": len(cited),
         "refusal_rate": avg([float(r["refused"]) for r in unanswerable]),
         "false_refusals": avg([float(r["refused"]) for r in answerable]),
         "latency_p50_ms": _percentile(latencies, 50),
@@ -93,7 +105,8 @@ def summarise(rows: list[dict]) -> dict:
 
 
 def _percentile(sorted_values: list[float], p: int) -> float | None:
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
     if not sorted_values:
         return None
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
-    return round(sorted_values[index], 2)
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return round(sorted_values[rank - 1], 2)

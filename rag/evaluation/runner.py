@@ -15,7 +15,8 @@ def run(ask: Ask, cases: list[Case], on_case: Callable[[], None] | None = None,
     rows, failures = [], []
     for case in cases:
         answer = ask(case)
-        row = score_case(case, answer)
+        row = {**score_case(case, answer), "answer": answer["answer"],
+               "cited_docs": [c["doc_id"] for c in answer["citations"]]}
         if judge is not None:
             row.update({f"judge_{k}": v for k, v in judge(case.question, answer).items()})
         rows.append(row)

@@ -8,6 +8,7 @@ answer scoring uses as term weights.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
@@ -22,6 +23,7 @@ import numpy as np
 from bm25s.tokenization import Tokenized
 
 from rag.store.vectors import date_number
+from rag.text import skeleton, stem_head
 
 
 class LexicalIndex:
@@ -39,6 +41,8 @@ class LexicalIndex:
         self.documents: list[str] = list(dict.fromkeys(self.doc_ids))
         first_row = {d: i for i, d in reversed(list(enumerate(self.doc_ids)))}
         self.document_rows = np.asarray([first_row[d] for d in self.documents], dtype=np.int64)
+        self._sorted_terms: list[str] | None = None
+        self._skeletons: dict[str, list[str]] | None = None
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, str, str, str]], generation: int) -> "LexicalIndex":
@@ -108,6 +112,29 @@ class LexicalIndex:
             return None
         n = len(self.chunk_ids)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def spellings(self, stem: str) -> list[str]:
+        """The corpus's stems that begin like this one (`text.stem_head`): the other inflections of a name."""
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.df)
+        head = stem_head(stem)
+        found = []
+        for term in self._sorted_terms[bisect.bisect_left(self._sorted_terms, head):]:
+            if not term.startswith(head) or len(found) == 50:
+                break
+            if len(head) == len(stem) and term != stem:
+                continue
+            found.append(term)
+        return found
+
+    def sounding_like(self, stem: str) -> list[str]:
+        """The corpus's stems with the same consonants (`text.skeleton`): a transliterated name's spellings."""
+        if self._skeletons is None:
+            self._skeletons = {}
+            for term in self.df:
+                if len(term) >= 4:
+                    self._skeletons.setdefault(skeleton(term), []).append(term)
+        return self._skeletons.get(skeleton(stem), []) if len(stem) >= 4 else []
 
     def search(self, query_terms: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score), best first; `mask` (1 keeps a row) applies filters."""

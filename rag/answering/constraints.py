@@ -1,0 +1,126 @@
+"""The checks of a question's model against a passage and a sentence; each says which constraint failed.
+
+A passage can answer only if it is of the period the question names and its release mentions every
+entity the question names (and, for "how many", what is counted). A sentence can be quoted only if it holds the answer type the question wants
+(a number for "сколько", from a release that speaks of the thing counted; an amount of money in a currency;
+a share; a date where the release itself has none) — the only way a quote can answer the question rather than sit near it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from rag.answering.expected import STRICT, holds
+from rag.answering.question import Entity, Question
+from rag.query import Query
+from rag.retrieval import Passage
+from rag.text import normalise, stem_head
+
+# The seat of a publisher goes without saying in its own releases: a question «в Кремле» is met by a
+# kremlin.ru release that never writes the word.
+IMPLIED_BY_SOURCE = {"кремл": "kremlin.ru"}
+# What a "how many" counts that says nothing of the topic: people, times, units of time and measure.
+GENERIC_COUNTS = {"человек", "люд", "раз", "год", "лет", "ден", "дне", "месяц", "недел", "час", "минут", "тонн",
+                  "штук", "единиц", "процент", "рубл", "доллар"}
+# An acronym (ЦДУМ, G20, US) is as often spelled out in a release as not: it cannot be required.
+RARE_SHARE = 0.75
+ACRONYM = re.compile(r"^[A-ZА-ЯЁ0-9]{2,}$")
+GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                   "ноября", "декабря")
+
+
+@dataclass(frozen=True)
+class Failure:
+    constraint: str  # "period", "entity", "answer_type" or "focus"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Named:
+    """An entity as the corpus spells it: the inflections of its rare stems."""
+    entity: Entity
+    spellings: frozenset[str]
+
+
+def enforced_entities(question: Question, spellings: Callable[..., list[str]],
+                      idf: Callable[[str], float | None]) -> tuple[list[Named], Entity | None]:
+    """The entities a release must mention, and the first entity of a Russian question that no release
+    mentions at all (then nothing can answer it). An English name is also known by the corpus's names of
+    the same consonants; English and Kazakh names the corpus does not know are not held against it: their
+    Russian spelling is a guess."""
+    known = []
+    for entity in question.entities:
+        if all(ACRONYM.match(word) for word in entity.text.split()):
+            continue
+        english = question.query.language == "en"
+        found = {stem: variants for stem in entity.stems if (variants := spellings(stem, english))}
+        if found:
+            rarity = {stem: max(idf(v) or 0.0 for v in variants) for stem, variants in found.items()}
+            # Its rare words, any of which a release may use (a surname alone; «Киргизия» or «Кыргызстан»);
+            # the common ones («области», «Банк») do not tell one entity from another.
+            rare = [stem for stem in found if rarity[stem] >= RARE_SHARE * max(rarity.values())]
+            known.append(Named(entity, frozenset(v for stem in rare for v in found[stem])))
+        elif question.query.language == "ru":
+            return known, entity
+    return known, None
+
+
+def passage_failure(question: Question, passage: Passage, document_terms: set[str],
+                    entities: list[Named]) -> Failure | None:
+    if not in_period(passage, question.query):
+        return Failure("period")
+    for named in entities:
+        if not named.spellings & document_terms and not _implied(named, passage):
+            return Failure("entity", named.entity.text)
+    if question.answer_type == "number" and question.focus and not _mentions(question.focus, document_terms):
+        return Failure("focus", question.focus_word)
+    return None
+
+
+def _implied(named: Named, passage: Passage) -> bool:
+    return any(source in passage.source for stem, source in IMPLIED_BY_SOURCE.items()
+               if any(s.startswith(stem) for s in named.spellings))
+
+
+def _mentions(focus: tuple[str, ...], document_terms: set[str]) -> bool:
+    """Whether a release speaks of what is counted, in any inflection (also as the start of a compound:
+    «военных» → военнослужащих)."""
+    heads = [stem_head(stem) for stem in focus if stem not in GENERIC_COUNTS]
+    return not heads or any(term.startswith(head) for term in document_terms for head in heads)
+
+
+def sentence_failure(question: Question, passage: Passage, sentence: str) -> Failure | None:
+    kind = question.answer_type
+    if kind in STRICT and not holds(kind, sentence):
+        return Failure("answer_type", kind)
+    if kind == "date" and not passage.date and not holds("date", sentence):
+        return Failure("answer_type", kind)  # an undated release can tell "when" only in its words
+    return None
+
+
+def in_period(passage: Passage, query: Query) -> bool:
+    """Whether a passage is from the time the question names. A day, month or season must hold its
+    publication date (a day may also be recalled by a release of that year); a year may be the year it was
+    published or one it mentions (a release of 2025 reports the results of 2024)."""
+    if query.dates and not query.dates.whole_years:
+        return _inside(passage.date, query) or _mentions_day(passage, query)
+    if query.years:
+        return passage.date[:4] in {str(y) for y in query.years} or any(
+            str(y) in passage.text or str(y) in passage.title for y in query.years)
+    return True
+
+
+def _mentions_day(passage: Passage, query: Query) -> bool:
+    """A question about one day may be about an event a later release of that year recalls («11 сентября»)."""
+    if query.dates.start != query.dates.end:
+        return False
+    year, month, day = query.dates.start // 10000, query.dates.start // 100 % 100, query.dates.start % 100
+    return passage.date[:4] == str(year) and re.search(
+        rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
+
+
+def _inside(iso_date: str, query: Query) -> bool:
+    number = int(iso_date.replace("-", "")) if iso_date else 0
+    return query.dates.start <= number <= query.dates.end
