@@ -1,6 +1,6 @@
 """Input that costs more than its size: YAML aliases, over-long metadata, binary files without NUL in their
-first 8 KB, and JSONL lines far over the limit. Each is refused with a reason naming the file (and line and
-field), nothing of it is stored, and what was stored before stays."""
+first 8 KB, and JSONL lines far over the limit are refused with a reason naming the file (and line and
+field), nothing of it is stored, and what was stored before stays; a history is cut to its last turns."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.assistant import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, _questions
 from rag.documents import FIELD_LIMITS, Document, LoadError, load_path
 from rag.reading import looks_binary
 from tests.ingest_support import assistant, doc_ids, small_chunks  # noqa: F401 (fixtures)
@@ -218,3 +219,22 @@ def test_a_refused_replacement_keeps_the_stored_release(assistant, tmp_path):  #
         assert summary.failed[0].where == str(release)
         assert doc_ids(assistant) == ["release"]
         assert [d["title"] for d in assistant.documents()] == ["Первая версия"]
+
+
+# Conversation history
+
+def test_history_keeps_the_last_turns_each_cut_to_the_question_limit():
+    pasted = "Куда прибыл премьер-министр? " + "x" * 4 * MB
+    history = [f"Вопрос {n}?" for n in range(100)] + [{"role": "assistant", "content": "ответ"},
+                                                       {"role": "user", "content": [{"type": "text", "text": pasted}]}]
+    assert _questions(history) == [f"Вопрос {n}?" for n in range(91, 100)] + [pasted[:MAX_QUESTION_CHARS]]
+    assert len(_questions([{"q": "y" * MB}] * 1000)) == MAX_HISTORY_TURNS
+
+
+def test_a_4_mb_history_item_reaches_retrieval_cut_to_the_limit(assistant, corpus_dir):  # noqa: F811
+    assistant.ingest([corpus_dir])
+    pasted = "Сколько жилых домов подтоплено в Оренбургской области? " + "вставка " * 600_000
+    assert len(pasted) > 4 * MB
+    answer = assistant.ask("А сколько человек оттуда эвакуировали?", history=[{"q": pasted}])
+    assert answer.search_query == f"{pasted[:MAX_QUESTION_CHARS]} А сколько человек оттуда эвакуировали?"
+    assert answer.retrieved[0]["doc_id"] == "mchs-floods-2024-04-08"
