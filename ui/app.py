@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from rag.assistant import Assistant
 from rag.documents import normalise_date
@@ -16,6 +17,7 @@ from rag.settings import Settings
 from ui import render
 from ui.render import answer_html
 from ui.strings import LANGUAGES, Strings
+from ui.throttle import LoginThrottle
 
 ASSETS = Path(__file__).parent / "assets"
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".jsonl"]
@@ -253,14 +255,20 @@ def is_loopback(host: str) -> bool:
 
 
 def login(settings: Settings, host: str) -> tuple[str, str] | None:
-    """The login the server requires; refuses an address beyond loopback without one."""
-    auth = (settings.ui_username, settings.ui_password) if settings.ui_username and settings.ui_password else None
-    if not is_loopback(host) and auth is None:
-        raise RuntimeError(
-            f"refusing to serve on {host} without a login: set RAG_UI_USERNAME and RAG_UI_PASSWORD "
-            "(or keep the default 127.0.0.1)"
-        )
-    return auth
+    """The login the server requires; refuses an address beyond loopback without one, and a blank login."""
+    username, password = settings.ui_username, settings.ui_password
+    if username is None and password is None:
+        if not is_loopback(host):
+            raise RuntimeError(
+                f"refusing to serve on {host} without a login: set RAG_UI_USERNAME and RAG_UI_PASSWORD "
+                "(or keep the default 127.0.0.1)"
+            )
+        return None
+    for name, value in (("RAG_UI_USERNAME", username), ("RAG_UI_PASSWORD", password)):
+        if not (value or "").strip():
+            raise RuntimeError(f"refusing to start: {name} is blank; a login needs both RAG_UI_USERNAME and "
+                               "RAG_UI_PASSWORD, neither blank")
+    return username, password
 
 
 def launch(assistant: Assistant, settings: Settings, host: str | None = None, port: int | None = None,
@@ -270,10 +278,11 @@ def launch(assistant: Assistant, settings: Settings, host: str | None = None, po
     strings = LANGUAGES[settings.ui_language]
     app = build_app(assistant, strings)
     app.queue(default_concurrency_limit=4)
+    throttle = [Middleware(LoginThrottle, message=strings.login_throttled)] if auth else []
     app.launch(
         server_name=host, server_port=port or settings.ui_port, auth=auth, prevent_thread_lock=not block,
         max_file_size=f"{int(settings.max_file_mb)}mb", css_paths=[ASSETS / "chat.css"], head=_head(),
-        footer_links=["api"], quiet=True,
+        footer_links=["api"], quiet=True, app_kwargs={"middleware": throttle},
     )
     return app
 
