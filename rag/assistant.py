@@ -29,6 +29,9 @@ from rag.store.index import Index
 History = Sequence[dict | str]
 # Longer is not a question; the date and answer-type patterns need not read a pasted book.
 MAX_QUESTION_CHARS = 2000
+# A follow-up draws on the last question or two: older turns are dropped and an earlier turn is cut to
+# MAX_QUESTION_CHARS, so no history (web chat, API, `rag ask --history`, the LLM rewrite prompt) costs more.
+MAX_HISTORY_TURNS = 10
 
 
 class Assistant:
@@ -166,16 +169,23 @@ class Assistant:
 
 
 def _questions(history: History | None) -> list[str]:
-    """Earlier user questions from history given as strings or {"q": ...} / {"role": "user", "content": ...}."""
-    result = []
-    for turn in history or []:
+    """The last MAX_HISTORY_TURNS earlier user questions, oldest first, each at most MAX_QUESTION_CHARS long,
+    from history given as strings or {"q": ...} / {"role": "user", "content": ...}."""
+    result: list[str] = []
+    for turn in reversed(history or []):
+        if len(result) == MAX_HISTORY_TURNS:
+            break
         if isinstance(turn, str):
-            result.append(turn)
+            text = turn
         elif isinstance(turn, dict) and turn.get("q"):
-            result.append(str(turn["q"]))
+            text = str(turn["q"])
         elif isinstance(turn, dict) and turn.get("role") == "user":
-            result.append(_text_of(turn.get("content")))
-    return [q for q in result if q]
+            text = _text_of(turn.get("content"))
+        else:
+            continue
+        if text:
+            result.append(text[:MAX_QUESTION_CHARS])
+    return result[::-1]
 
 
 def _text_of(content: object) -> str:

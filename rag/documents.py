@@ -1,6 +1,7 @@
-"""Documents: the record, loaders for each input format, encodings and stable ids.
+"""Documents: the record, loaders for each input format, metadata limits and stable ids.
 
-Every loader yields `Document`s or `LoadError`s; a bad file or line never stops the others.
+Every loader yields `Document`s or `LoadError`s; a bad file or line never stops the others. Reading bytes
+(sizes, binary content, encodings) lives in `rag.reading`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ import yaml
 
 from rag.messages import InputError
 from rag.plaintext import credited_site, repair_glued_lines
+from rag.reading import bounded_lines, decode_bytes, looks_binary, read_text_file
 
 SUPPORTED_SUFFIXES = (".jsonl", ".txt", ".md", ".html", ".htm")
 ID_PATTERN = re.compile(r"^[\w.:@/-]{1,200}$")
 MIN_HTML_WORDS = 5
+# Longest accepted metadata, in characters: every view and prompt shows these fields whole.
+FIELD_LIMITS = {"id": 200, "title": 1000, "date": 40, "source": 300, "url": 2000, "lang": 20}
 
 
 @dataclass(frozen=True)
@@ -94,57 +98,6 @@ def normalise_date(value: object) -> str:
     raise InputError("bad_date", value=text)
 
 
-def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1251, the usual legacy encoding of Russian files.
-
-    A UTF-8 file with a few broken bytes (a truncated last character, a stray byte) stays UTF-8, with
-    U+FFFD in their place: read as Windows-1251 its Russian text would become mojibake.
-    """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    lenient = data.decode("utf-8-sig", errors="replace")
-    if lenient.count("\ufffd") <= max(3, len(lenient) // 1000) and _mostly_cyrillic(lenient):
-        return lenient
-    text = data.decode("cp1251", errors="strict") if _looks_cp1251(data) else None
-    if text is None:
-        raise InputError("encoding")
-    return text
-
-
-def _looks_cp1251(data: bytes) -> bool:
-    try:
-        return _mostly_cyrillic(data.decode("cp1251"))
-    except UnicodeDecodeError:
-        return False
-
-
-def _mostly_cyrillic(text: str) -> bool:
-    letters = sum(ch.isalpha() for ch in text)
-    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in text)
-    return letters > 0 and cyrillic / letters > 0.3
-
-
-def read_text_file(path: Path, max_bytes: int) -> str:
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError("empty_file")
-    if size > max_bytes:
-        raise InputError("file_too_big", size=_size(size), limit=_size(max_bytes))
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise InputError("binary")
-    text = decode_bytes(data)
-    if not text.strip():
-        raise InputError("no_text")
-    return text
-
-
-def _size(count: int) -> str:
-    return f"{count / 2**20:.1f} MB" if count >= 2**20 else f"{count:,} bytes"
-
-
 def path_id(path: Path, root: Path | None) -> str:
     """A stable id from the path: relative to the folder that was ingested, without the extension,
     with characters an id may not hold (spaces, brackets) turned into '_'."""
@@ -192,17 +145,20 @@ def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | LoadError]:
         yield LoadError(str(path), InputError("empty_file"))
         return
     with path.open("rb") as stream:
-        if b"\x00" in stream.read(8192):
+        if looks_binary(stream.read(8192)):
             yield LoadError(str(path), InputError("binary"))
             return
         stream.seek(0)
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in bounded_lines(stream, max_bytes):
             where = f"{path}:{number}"
+            if isinstance(raw, InputError):
+                yield LoadError(where, raw)
+                continue
             if not raw.strip():
                 continue
             try:
-                if len(raw) > max_bytes:
-                    raise InputError("line_too_big", size=_size(len(raw)), limit=_size(max_bytes))
+                if looks_binary(raw.rstrip(b"\r\n")):
+                    raise InputError("binary_line")
                 yield record_to_document(json.loads(decode_bytes(raw)), where=where)
             except json.JSONDecodeError as exc:
                 yield LoadError(where, InputError("broken_json", error=exc.msg, column=exc.colno))
@@ -213,6 +169,10 @@ def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | LoadError]:
 def record_to_document(record: object, where: str) -> Document:
     if not isinstance(record, dict):
         raise InputError("not_an_object")
+    for name, limit in FIELD_LIMITS.items():
+        length = len(str(record.get(name) or ""))
+        if length > limit:
+            raise InputError("field_too_long", field=name, length=length, limit=limit)
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError("missing_text")
@@ -243,9 +203,32 @@ def _first_line(text: str) -> str:
     return line[:150]
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a few hundred bytes of nested aliases expand to millions of
+    characters ("billion laughs"), and release metadata never needs them."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise InputError("yaml_alias")
+        return super().compose_node(parent, index)
+
+
+class _FrontMatter(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs: object):
+        return yaml.load(fm, Loader=_NoAliasLoader)
+
+
+_FRONT_MATTER = _FrontMatter()
+
+
 def _load_markdown(text: str, doc_id: str, where: str) -> Document:
+    # Passed only when the text opens with YAML front matter, as python-frontmatter itself detects it.
+    handler = _FRONT_MATTER if _FRONT_MATTER.detect(text.strip()) else None
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=handler)
+    except InputError:
+        raise
     except (yaml.YAMLError, ValueError) as exc:  # a YAML date like 2024-02-30 raises ValueError
         raise InputError("broken_front_matter", error=" ".join(str(exc).split())) from None
     meta = dict(post.metadata)
@@ -255,7 +238,7 @@ def _load_markdown(text: str, doc_id: str, where: str) -> Document:
     title = str(meta.get("title") or "")
     if not title:
         heading = re.match(r"^#\s+(.+)$", body, flags=re.M)
-        title = heading[1].strip() if heading else _first_line(body)
+        title = heading[1].strip()[:FIELD_LIMITS["title"]] if heading else _first_line(body)
     source = str(meta.get("source") or "") or credited_site(body)
     return record_to_document(
         {**meta, "id": str(meta.get("id") or doc_id), "title": title, "source": source, "text": body}, where=where

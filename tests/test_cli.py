@@ -114,6 +114,21 @@ def test_ask_with_history_file(capsys, shared_index, tmp_path):
     assert any("более 6 тысяч человек" in c["quote"] for c in answer["citations"])
 
 
+def test_a_4_mb_history_file_is_cut_to_the_last_turns_and_characters(capsys, shared_index, tmp_path):
+    from rag.assistant import MAX_QUESTION_CHARS
+
+    pasted = FLOODS + " " + "очень длинная вставка " * 200_000
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps(["Старый вопрос о пшенице?"] * 50 + [pasted], ensure_ascii=False), encoding="utf-8")
+    assert history.stat().st_size > 4 * 2**20
+    code, out, _ = run(capsys, "ask", "--json", "--index", shared_index, "--history", history,
+                       "А сколько человек оттуда эвакуировали?")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["search_query"] == f"{pasted[:MAX_QUESTION_CHARS]} А сколько человек оттуда эвакуировали?"
+    assert answer["retrieved"][0]["doc_id"] == "mchs-floods-2024-04-08"
+
+
 def test_ask_with_filters(capsys, shared_index):
     code, out, _ = run(capsys, "ask", "--json", "--index", shared_index, "--from", "2023-09-01", "--to", "2023-12-31",
                        "Какой была ключевая ставка?")

@@ -147,6 +147,20 @@ def test_a_follow_up_is_rewritten_before_retrieval_and_shown(assistant, llm):
     assert result["citations"][0]["doc_id"] == "cbr-2023-09-15"
 
 
+def test_the_rewrite_prompt_holds_only_the_last_turns_each_cut_to_the_question_limit(assistant, llm):
+    from rag.assistant import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
+
+    history = [f"Вопрос номер {n}?" for n in range(40)] + ["Ставка " + "очень " * 700_000]
+    assert len(history[-1]) > 4 * 2**20
+    llm.say("До какого уровня Банк России повысил ключевую ставку в сентябре 2023 года?",
+            "Ставку повысили до 13,00% годовых [1].")
+    answer_dict(assistant, "А в сентябре?", history=history)
+    prompt = "\n".join(m["content"] for m in llm.requests[0]["messages"])
+    listed = [line for line in prompt.splitlines() if line.startswith("- ")]
+    assert listed == [f"- {q}" for q in history[-MAX_HISTORY_TURNS:-1]] + [f"- {history[-1][:MAX_QUESTION_CHARS]}"]
+    assert len(prompt) < MAX_HISTORY_TURNS * (MAX_QUESTION_CHARS + 3) + 2000
+
+
 def test_asking_for_llm_mode_without_a_configured_llm_is_a_clear_error(open_assistant, corpus_dir):
     assistant = open_assistant()
     assistant.ingest([corpus_dir])

@@ -26,7 +26,8 @@ def test_an_input_error_reads_in_english_and_russian():
 
 @pytest.mark.parametrize("content, english, russian", [
     (b"", "file is empty", "файл пуст"),
-    (b"\x00\x01binary", "binary file (contains NUL bytes), not text", "двоичный файл (есть NUL-байты), а не текст"),
+    (b"\x00\x01binary", "binary file (NUL or other control bytes), not text",
+     "двоичный файл (NUL-байты или другие управляющие символы), а не текст"),
     ('{"id": "x", "text": ""}\n'.encode(), "missing or empty field 'text'", "нет поля 'text' или оно пустое"),
 ])
 def test_a_bad_file_is_named_with_its_reason_in_both_languages(tmp_path, content, english, russian):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from ui.render import answer_html, highlight
+from ui.app import asked
+from ui.render import answer_html, external_link, highlight, line, text
 from ui.strings import EN, RU
 
 PASSAGE = "Премьер-министр прибыл в Бишкек. Подписано пять документов. Следующее заседание пройдёт в Астане."
@@ -137,7 +138,7 @@ def test_only_http_urls_become_links():
     tree = Tree(answer_html(answer("A. [1] B. [2]", [safe, unsafe]), {}, RU))
     links = [a for a in tree.find("a") if "cite" not in a["attrs"].get("class", "")]
     assert [a["attrs"]["href"] for a in links] == ['https://www.gov.kz/x?a=1&b="2"']
-    assert links[0]["attrs"]["rel"] == "noopener" and links[0]["attrs"]["target"] == "_blank"
+    assert links[0]["attrs"]["rel"] == "noopener noreferrer" and links[0]["attrs"]["target"] == "_blank"
 
 
 def test_citations_of_one_release_are_grouped_under_one_title():
@@ -184,4 +185,60 @@ def test_release_meta_and_notice():
     assert tree.find("p", "notice")[0]["text"] == "Ответ собран из цитат."
     meta = tree.find("span", "meta")[0]["text"]
     assert meta == "2025-10-17 · Пресс-релиз"
-    assert re.search(r'href="https://gov\.kz/r" target="_blank" rel="noopener"', out)
+    assert re.search(r'href="https://gov\.kz/r" target="_blank" rel="noopener noreferrer"', out)
+
+
+# Release text is untrusted: markdown and HTML in it show as their characters
+
+HOSTILE_TITLE = ("Релиз ![](http://127.0.0.1:9/t.png) <img src=http://127.0.0.1:9/i.png>\n\n"
+                 "[ссылка](http://127.0.0.1:9/l) <http://127.0.0.1:9/a> http://127.0.0.1:9/b <script>alert(1)</script>")
+HOSTILE_QUOTE = "Длина 1 250 метров ![](http://127.0.0.1:9/q.png) <iframe src=\"http://127.0.0.1:9/f\"></iframe>."
+
+
+def test_text_escapes_markup_and_both_quotes():
+    assert text("""<a href='x' title="y">&amp;</a>""") == "&lt;a href=&#x27;x&#x27; title=&quot;y&quot;&gt;&amp;amp;&lt;/a&gt;"
+
+
+def test_line_turns_line_breaks_and_blank_lines_into_single_spaces():
+    assert line("Заголовок\n\n  второй\tабзац\r\n<b>") == "Заголовок второй абзац &lt;b&gt;"
+
+
+def test_external_link_is_made_only_for_http_and_https_addresses():
+    assert external_link("https://gov.kz/a?b=1&c=\"2\"", "x") == (
+        '<a href="https://gov.kz/a?b=1&amp;c=&quot;2&quot;" target="_blank" rel="noopener noreferrer">x</a>')
+    for url in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>",
+                "vbscript:x", "//127.0.0.1:9/x", "http://", "http://a b/", "http://x/\njavascript:alert(1)",
+                "ftp://x/", "", " https://gov.kz/"):
+        assert external_link(url, "x") == "", url
+
+
+def test_a_hostile_release_renders_as_its_literal_text():
+    cited = [citation(1, title=HOSTILE_TITLE, source="![](http://127.0.0.1:9/s.png)", quote=HOSTILE_QUOTE,
+                      url="javascript:alert(1)", chunk_id="h#0")]
+    passage = f"До. {HOSTILE_QUOTE} <svg onload=alert(2)></svg> [клик](javascript:alert(3))"
+    out = answer_html(answer(f"{HOSTILE_QUOTE} [1]", cited), {"h#0": passage}, RU)
+    tree = Tree(out)
+    assert {e["tag"] for e in tree.elements} <= {"p", "div", "a", "sup", "b", "span", "details", "summary",
+                                                 "blockquote", "mark"}
+    assert [a["attrs"]["href"] for a in tree.find("a")] == [f"#{tree.find('details')[0]['attrs']['id']}"]
+    one_line = " ".join(HOSTILE_TITLE.split())
+    assert tree.find("div", "release-title")[0]["text"].startswith(one_line)
+    assert "![](http://127.0.0.1:9/s.png)" in tree.find("span", "meta")[0]["text"]
+    tip = tree.find("a", "cite")[0]["attrs"]["title"]
+    assert tip.startswith(one_line) and HOSTILE_QUOTE in tip and "\n" not in tip
+    assert tree.find("div", "answer")[0]["text"].startswith(HOSTILE_QUOTE)
+    assert "[клик](javascript:alert(3))" in tree.find("blockquote")[0]["text"]
+
+
+def test_a_hostile_closest_document_of_a_refusal_is_literal_and_unlinked():
+    closest = [{"doc_id": "h", "title": HOSTILE_TITLE, "date": "", "url": "javascript:alert(1)"}]
+    tree = Tree(answer_html(answer("Нет сведений.", [], refused=True, closest=closest), {}, RU))
+    assert not tree.find("a") and not tree.find("img") and not tree.find("script")
+    assert tree.find("li")[0]["text"].strip() == " ".join(HOSTILE_TITLE.split())
+
+
+def test_the_chat_gives_the_core_earlier_questions_as_typed():
+    typed = ["Что такое <b>ставка</b> & «ключевая»?", "А ![](http://127.0.0.1:9/x.png)?"]
+    history = [{"role": "user", "content": text(typed[0])}, {"role": "assistant", "content": "<div>…</div>"},
+               {"role": "user", "content": [{"type": "text", "text": text(typed[1])}]}]
+    assert asked(history) == typed

@@ -8,13 +8,16 @@ import socket
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from rag.assistant import Assistant
 from rag.documents import normalise_date
 from rag.messages import localised
 from rag.settings import Settings
+from ui import render
 from ui.render import answer_html
 from ui.strings import LANGUAGES, Strings
+from ui.throttle import LoginThrottle
 
 ASSETS = Path(__file__).parent / "assets"
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".jsonl"]
@@ -46,10 +49,12 @@ def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
 def chat_controls(assistant: Assistant, strings: Strings):
     with gr.Row():
         with gr.Column(scale=3):
+            # Messages are HTML made by ui.render with release text escaped: rendered as markdown (or LaTeX),
+            # a release's ![](http://…) or blank line would become live markup again.
             chatbot = gr.Chatbot(
                 height=560, elem_id="chat", label=strings.chat_tab, show_label=False,
                 placeholder=f"**{strings.empty_chat}**", examples=example_questions(assistant.documents(), strings),
-                feedback_options=None, buttons=["copy"],
+                feedback_options=None, buttons=["copy"], render_markdown=False, latex_delimiters=[],
             )
             with gr.Row():
                 question = gr.Textbox(placeholder=strings.placeholder, show_label=False, scale=5, autofocus=True,
@@ -71,11 +76,11 @@ def chat_controls(assistant: Assistant, strings: Strings):
         if not message:
             yield history, ""
             return
-        earlier = [m for m in history if m.get("role") == "user"]
-        history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        earlier = asked(history)
+        history = [*history, {"role": "user", "content": render.text(message)}, {"role": "assistant", "content": ""}]
         bad = [value for value in (start, end) if value and not _is_date(value)]
         if bad:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(strings.bad_date.format(value=bad[0]))}"}
+            history[-1] = {"role": "assistant", "content": f"⚠️ {render.text(strings.bad_date.format(value=bad[0]))}"}
             yield history, message
             return
         yield history, ""
@@ -85,14 +90,14 @@ def chat_controls(assistant: Assistant, strings: Strings):
                                               date_to=end or None, sources=chosen or ()):
                 if isinstance(event, str):
                     text += event
-                    history[-1] = {"role": "assistant", "content": html.escape(text)}
+                    history[-1] = {"role": "assistant", "content": render.text(text)}
                 else:
                     answer = event.to_dict()
                     passages = assistant.passages([c["chunk_id"] for c in answer["citations"]])
                     history[-1] = {"role": "assistant", "content": answer_html(answer, passages, strings)}
                 yield history, ""
         except ValueError as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(localised(exc, strings.language))}"}
+            history[-1] = {"role": "assistant", "content": f"⚠️ {render.text(localised(exc, strings.language))}"}
             yield history, ""
 
     def pick(evt: gr.SelectData) -> str:
@@ -123,20 +128,21 @@ def corpus_controls(assistant: Assistant, strings: Strings):
     gr.Markdown(f"### {strings.upload_heading}")
     files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label=strings.upload, elem_id="upload")
     upload = gr.Button(strings.upload_button, variant="primary", elem_id="upload-button")
-    results = gr.Dataframe(headers=list(strings.upload_columns), interactive=False, wrap=True,
+    # Plain-text cells ("str"): file names, titles and reasons show as typed, never as markdown or HTML.
+    results = gr.Dataframe(headers=list(strings.upload_columns), interactive=False, wrap=True, datatype="str",
                            elem_id="upload-results")
     gr.Markdown(f"### {strings.documents_heading}")
     search = gr.Textbox(label=strings.search, elem_id="doc-search")
     table = gr.Dataframe(_rows(assistant.documents(), ""), headers=list(strings.documents_columns),
                          interactive=False, wrap=True, column_widths=["16%", "44%", "11%", "20%", "9%"],
-                         elem_id="documents")
+                         datatype="str", elem_id="documents")
     listed = gr.Markdown(elem_id="documents-listed")
     with gr.Row():
         # Custom values let API clients name a document id directly.
         doomed = gr.Dropdown(_choices(assistant.documents(), ""), value=None, label=strings.delete_choice, scale=4,
                              allow_custom_value=True, elem_id="delete-choice")
         delete = gr.Button(strings.delete_button, variant="stop", scale=1, elem_id="delete-button")
-    status = gr.Markdown(elem_id="corpus-status")
+    status = gr.HTML(elem_id="corpus-status")  # it names a typed id: HTML-escaped text, not markdown
 
     def ingest_files(paths: list[str] | None, query: str, progress=gr.Progress()):
         """Add files to the index; one result row per file."""
@@ -173,8 +179,8 @@ def corpus_controls(assistant: Assistant, strings: Strings):
         missing = assistant.remove([doc_id])
         message = strings.not_found if missing else strings.deleted
         documents = assistant.documents()
-        return _rows(documents, query), gr.update(choices=_choices(documents, query), value=None), message.format(
-            doc_id=doc_id)
+        return _rows(documents, query), gr.update(choices=_choices(documents, query), value=None), render.text(
+            message.format(doc_id=doc_id))
 
     delete.click(remove, [doomed, search], [table, doomed, status], api_name="remove").then(
         note, search, listed, api_visibility="private")
@@ -183,6 +189,18 @@ def corpus_controls(assistant: Assistant, strings: Strings):
 
 def example_questions(documents: list[dict], strings: Strings, limit: int = 3) -> list[dict]:
     return [{"text": strings.example.format(title=_shorten(d["title"], 90))} for d in documents[:limit]]
+
+
+def asked(history: list) -> list[str]:
+    """The user's earlier questions as typed: the chat holds them HTML-escaped."""
+    return [html.unescape(_plain(m.get("content"))) for m in history if m.get("role") == "user"]
+
+
+def _plain(content: object) -> str:
+    """Message content as Gradio sends it back: a string or a list of blocks [{"type": "text", "text": ...}]."""
+    if isinstance(content, list):
+        return " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return content if isinstance(content, str) else ""
 
 
 def _matching(documents: list[dict], query: str) -> list[dict]:
@@ -212,6 +230,7 @@ def _listed_note(documents: list[dict], query: str, strings: Strings) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.:;—-") + "…"
 
 
@@ -236,14 +255,20 @@ def is_loopback(host: str) -> bool:
 
 
 def login(settings: Settings, host: str) -> tuple[str, str] | None:
-    """The login the server requires; refuses an address beyond loopback without one."""
-    auth = (settings.ui_username, settings.ui_password) if settings.ui_username and settings.ui_password else None
-    if not is_loopback(host) and auth is None:
-        raise RuntimeError(
-            f"refusing to serve on {host} without a login: set RAG_UI_USERNAME and RAG_UI_PASSWORD "
-            "(or keep the default 127.0.0.1)"
-        )
-    return auth
+    """The login the server requires; refuses an address beyond loopback without one, and a blank login."""
+    username, password = settings.ui_username, settings.ui_password
+    if username is None and password is None:
+        if not is_loopback(host):
+            raise RuntimeError(
+                f"refusing to serve on {host} without a login: set RAG_UI_USERNAME and RAG_UI_PASSWORD "
+                "(or keep the default 127.0.0.1)"
+            )
+        return None
+    for name, value in (("RAG_UI_USERNAME", username), ("RAG_UI_PASSWORD", password)):
+        if not (value or "").strip():
+            raise RuntimeError(f"refusing to start: {name} is blank; a login needs both RAG_UI_USERNAME and "
+                               "RAG_UI_PASSWORD, neither blank")
+    return username, password
 
 
 def launch(assistant: Assistant, settings: Settings, host: str | None = None, port: int | None = None,
@@ -253,10 +278,11 @@ def launch(assistant: Assistant, settings: Settings, host: str | None = None, po
     strings = LANGUAGES[settings.ui_language]
     app = build_app(assistant, strings)
     app.queue(default_concurrency_limit=4)
+    throttle = [Middleware(LoginThrottle, message=strings.login_throttled)] if auth else []
     app.launch(
         server_name=host, server_port=port or settings.ui_port, auth=auth, prevent_thread_lock=not block,
         max_file_size=f"{int(settings.max_file_mb)}mb", css_paths=[ASSETS / "chat.css"], head=_head(),
-        footer_links=["api"], quiet=True,
+        footer_links=["api"], quiet=True, app_kwargs={"middleware": throttle},
     )
     return app
 

@@ -1,7 +1,9 @@
 """HTML for answers in the chat: [n] markers that open their source, and the list of sources.
 
-Pure functions of the core's answer dictionaries, so they are tested without a browser. Every piece of
-text from documents is escaped; the chat's sanitiser keeps the tags used here (a, details, mark, sup).
+Pure functions of the core's answer dictionaries, so they are tested without a browser. Release text is
+untrusted: every piece of it reaches HTML through `text` or `line`, and the chat renders messages as HTML
+without markdown (ui/app.py), so a release's markdown or HTML shows as the characters it is made of. The
+chat's sanitiser keeps the tags used here (a, details, mark, sup).
 """
 
 from __future__ import annotations
@@ -9,11 +11,22 @@ from __future__ import annotations
 import html
 import re
 from itertools import count
+from urllib.parse import urlsplit
 
 from ui.strings import Strings
 
 MARKER = re.compile(r"\[(\d+)\]")
 _answer_ids = count(1)
+
+
+def text(value: str) -> str:
+    """Any text as HTML that shows it literally, inside an element or an attribute."""
+    return html.escape(value, quote=True)
+
+
+def line(value: str) -> str:
+    """Text that must fit on one line (a title, a tooltip): line breaks and blank lines become spaces."""
+    return text(" ".join(value.split()))
 
 
 def answer_html(answer: dict, passages: dict[str, str], strings: Strings) -> str:
@@ -26,60 +39,67 @@ def answer_html(answer: dict, passages: dict[str, str], strings: Strings) -> str
     def link(match: re.Match) -> str:
         citation = by_n.get(int(match[1]))
         if citation is None:
-            return html.escape(match[0])
-        tip = html.escape(f"{citation['title']} ({citation['date']}): {citation['quote']}", quote=True)
+            return match[0]
+        tip = line(f"{citation['title']} ({citation['date']}): {citation['quote']}")
         return f'<a class="cite" href="#{key}-{match[1]}" title="{tip}"><sup>[{match[1]}]</sup></a>'
 
-    body = MARKER.sub(link, html.escape(answer["answer"], quote=False))
+    body = MARKER.sub(link, text(answer["answer"]))
     releases: dict[str, list[dict]] = {}
     for citation in answer["citations"]:
         releases.setdefault(citation["doc_id"], []).append(citation)
     sources = "".join(_release_html(key, cited, passages, strings) for cited in releases.values())
-    notice = f'<p class="notice">{html.escape(answer["notice"])}</p>' if answer.get("notice") else ""
+    notice = f'<p class="notice">{text(answer["notice"])}</p>' if answer.get("notice") else ""
     return f'{notice}<div class="answer">{body}</div><div class="sources"><b>{strings.sources}</b>{sources}</div>'
 
 
 def _release_html(key: str, cited: list[dict], passages: dict[str, str], strings: Strings) -> str:
     """One cited release: its title, date, source and link, then each of its citations with the passage."""
     first = cited[0]
-    meta = " · ".join(html.escape(x) for x in (first["date"], first["source"]) if x)
-    link = (f' <a href="{html.escape(first["url"], quote=True)}" target="_blank" rel="noopener">{strings.open_source}</a>'
-            if first["url"].startswith(("http://", "https://")) else "")
+    meta = " · ".join(line(x) for x in (first["date"], first["source"]) if x)
+    opener = external_link(first["url"], strings.open_source)
     quotes = "".join(
-        f'<details class="source" id="{key}-{c["n"]}"><summary>[{c["n"]}] {html.escape(_preview(c["quote"]))}</summary>'
+        f'<details class="source" id="{key}-{c["n"]}"><summary>[{c["n"]}] {text(_preview(c["quote"]))}</summary>'
         f'<blockquote>{highlight(passages.get(c.get("chunk_id", ""), c["quote"]), c["quote"])}</blockquote></details>'
         for c in cited
     )
-    return (f'<div class="release"><div class="release-title">{html.escape(first["title"])}'
-            f' <span class="meta">{meta}</span>{link}</div>{quotes}</div>')
+    return (f'<div class="release"><div class="release-title">{line(first["title"])}'
+            f' <span class="meta">{meta}</span>{" " + opener if opener else ""}</div>{quotes}</div>')
+
+
+def external_link(url: str, label_html: str) -> str:
+    """A link that opens `url` in a new tab, only for an http(s) address; '' for anything else.
+
+    noreferrer keeps the chat's address from the release's site; nothing on the page fetches the URL itself.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        return ""
+    return f'<a href="{text(url)}" target="_blank" rel="noopener noreferrer">{label_html}</a>'
 
 
 def _preview(quote: str, limit: int = 90) -> str:
-    text = " ".join(quote.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    words = " ".join(quote.split())
+    return words if len(words) <= limit else words[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def highlight(passage: str, quote: str) -> str:
     """The passage, escaped, with the quoted part wrapped in <mark>."""
     start = passage.find(quote) if quote else -1
     if start < 0:
-        return f"<mark>{html.escape(quote)}</mark>" if quote else html.escape(passage)
+        return f"<mark>{text(quote)}</mark>" if quote else text(passage)
     end = start + len(quote)
-    return f"{html.escape(passage[:start])}<mark>{html.escape(quote)}</mark>{html.escape(passage[end:])}"
+    return f"{text(passage[:start])}<mark>{text(quote)}</mark>{text(passage[end:])}"
 
 
 def _refusal_html(answer: dict, strings: Strings) -> str:
-    first_line = html.escape(answer["answer"].split("\n", 1)[0])
+    first_line = text(answer["answer"].split("\n", 1)[0])
     items = "".join(
-        f"<li>{_title_link(d)} <span class='meta'>{html.escape(d['date'] or '')}</span></li>" for d in answer["closest"]
+        f"<li>{_title_link(d)} <span class='meta'>{line(d['date'] or '')}</span></li>" for d in answer["closest"]
     )
     closest = f"<p>{strings.closest}</p><ul>{items}</ul>" if items else ""
     return f'<div class="refusal"><p>⚠️ {first_line}</p>{closest}</div>'
 
 
 def _title_link(document: dict) -> str:
-    title = html.escape(document["title"])
-    url = document.get("url") or ""
-    if url.startswith(("http://", "https://")):
-        return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener">{title}</a>'
-    return title
+    title = line(document["title"])
+    return external_link(document.get("url") or "", title) or title

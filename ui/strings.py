@@ -47,6 +47,7 @@ class Strings:
     updated_id: str
     duplicate_of: str
     listed: Callable[[int, int], str]
+    login_throttled: str
 
 
 def _thousands(n: int, separator: str) -> str:
@@ -104,6 +105,7 @@ RU = Strings(
     listed=lambda shown, total: (f"Показаны {shown} из {_thousands(total, chr(0xA0))} "
                                  f"{russian_plural(total, 'релиза', 'релизов', 'релизов')}, новые первыми: "
                                  "уточните поиск, чтобы увидеть остальные."),
+    login_throttled="Слишком много неудачных попыток входа; повторите через {seconds} с.",
 )
 
 EN = Strings(
@@ -148,6 +150,7 @@ EN = Strings(
     duplicate_of="the same text is already there",
     listed=lambda shown, total: (f"Showing {shown} of {_thousands(total, ',')} releases, newest first: "
                                  "narrow the search to see the rest."),
+    login_throttled="Too many failed logins; try again in {seconds} s.",
 )
 
 LANGUAGES = {"ru": RU, "en": EN}
