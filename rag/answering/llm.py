@@ -1,5 +1,5 @@
 """The LLM answerer: numbered passages in a prompt from `prompts/`, a streamed answer from a LangChain
-chat model, and citations checked before anything is returned.
+chat model, and every sentence checked against the passage it cites before it is shown or returned.
 
 Failures never surface as exceptions: connection errors, timeouts, 429 and 5xx are retried with
 backoff while nothing has been streamed yet; then, as for empty or uncited replies, the offline
@@ -8,13 +8,14 @@ answerer's result is returned with a notice that says why.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Iterator
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from rag.answering.base import Answerer, Draft, refusal, stream_whole
-from rag.answering.citations import check_citations
+from rag.answering.citations import CitationChecker
 from rag.prompts import load_prompt
 from rag.query import Query
 from rag.retrieval import Passage
@@ -25,10 +26,10 @@ CHARS_PER_TOKEN = 3  # Russian text averages about three characters a token in c
 NOTICES = {
     "ru": {"error": "LLM недоступна ({reason}); показан ответ без LLM.",
            "uncited": "В ответе LLM не нашлось ни одной проверяемой ссылки; показан ответ без LLM.",
-           "dropped": "Убраны утверждения, которые не подтверждаются цитируемыми фрагментами: {count}."},
+           "dropped": "Убраны утверждения без ссылки или не подтверждённые цитируемыми фрагментами: {count}."},
     "en": {"error": "The LLM is unavailable ({reason}); showing the answer without it.",
            "uncited": "The LLM's answer had no verifiable citation; showing the answer without it.",
-           "dropped": "Removed claims that the cited passages do not support: {count}."},
+           "dropped": "Removed claims without a citation or that the cited passages do not support: {count}."},
 }
 
 
@@ -44,30 +45,39 @@ class LLMAnswerer:
         return next(event for event in self.stream(query, passages) if isinstance(event, Draft))
 
     def stream(self, query: Query, passages: list[Passage]) -> Iterator[str | Draft]:
+        """Checked sentences as the reply streams in (never unchecked text), then the final `Draft`."""
         if not passages:
             yield from stream_whole(refusal(query, passages, 0.0))
             return
         used = self.within_budget(passages)
         prompt = load_prompt(self.settings.prompts_dir, "answer", query.language).format_messages(
             passages=format_passages(used), question=query.question)
+        checker = CitationChecker(used)
         text = ""
+        shown = False
         try:
             for piece in self._stream_with_retries(prompt):
                 text += piece
-                yield piece
+                for sentence in checker.feed(piece):
+                    yield (" " if shown else "") + sentence
+                    shown = True
             if not text.strip():
                 raise ValueError("empty reply")
         except Exception as exc:  # every failure of the backend ends in the offline answer, never a crash
             yield self._fallback(query, passages, "error", reason=describe(exc))
             return
+        last, checked = checker.finish()
+        for sentence in last:
+            yield (" " if shown else "") + sentence
+            shown = True
         if text.strip().upper().rstrip(".").startswith(NO_ANSWER):
             yield refusal(query, passages, 0.0)
             return
-        checked = check_citations(text, used)
         if not checked.citations:
             yield self._fallback(query, passages, "uncited")
             return
-        notice = self._notice(query, "dropped", count=len(checked.dropped)) if checked.dropped else ""
+        removed = len(checked.dropped) + len(checked.uncited)
+        notice = self._notice(query, "dropped", count=removed) if removed else ""
         yield Draft(checked.text, checked.citations, evidence=1.0, notice=notice)
 
     def _stream_with_retries(self, prompt) -> Iterator[str]:
@@ -119,11 +129,19 @@ def rewrite_question(model: BaseChatModel, settings: Settings, question: str, hi
 
 
 def format_passages(passages: list[Passage]) -> str:
+    """Each passage fenced as data: its number, metadata and text inside <passage> … </passage>, with
+    anything in the release that looks like the fence itself defused, so a release cannot close its fence
+    and speak as the prompt."""
     blocks = []
     for n, p in enumerate(passages, start=1):
-        meta = ", ".join(x for x in (p.date, p.source) if x)
-        blocks.append(f"[{n}] «{p.title}»" + (f" ({meta})" if meta else "") + f"\n{p.text}")
+        meta = "".join(f"\n{name}: {_defused(value)}" for name, value in (("date", p.date), ("source", p.source))
+                       if value)
+        blocks.append(f'<passage n="{n}">\ntitle: {_defused(p.title)}{meta}\ntext:\n{_defused(p.text)}\n</passage>')
     return "\n\n".join(blocks)
+
+
+def _defused(text: str) -> str:
+    return re.sub(r"<\s*/?\s*passage", lambda m: m[0].replace("<", "‹"), text, flags=re.I)
 
 
 def retryable(exc: Exception) -> bool:
