@@ -2,7 +2,7 @@
 
 A passage can answer only if it is of the period the question names and its release mentions every
 entity the question names (and, for "how many", what is counted). A sentence can be quoted only if it holds the answer type the question wants
-(a number for "сколько", from a release that speaks of the thing counted; an amount of money in a currency;
+(a number for "сколько", from a release that speaks of the thing counted, in its words or like ones; an amount of money in a currency;
 a share; a date where the release itself has none) — the only way a quote can answer the question rather than sit near it.
 """
 
@@ -67,14 +67,16 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
     return known, None
 
 
-def passage_failure(question: Question, passage: Passage, document_terms: set[str],
-                    entities: list[Named]) -> Failure | None:
+def passage_failure(question: Question, passage: Passage, document_terms: set[str], entities: list[Named],
+                    related: Callable[[str, str], bool]) -> Failure | None:
+    """`related(word, text)`: whether the text holds a word of like meaning («бойцов» ~ «десантников»)."""
     if not in_period(passage, question.query):
         return Failure("period")
     for named in entities:
         if not named.spellings & document_terms and not _implied(named, passage):
             return Failure("entity", named.entity.text)
-    if question.answer_type == "number" and question.focus and not _mentions(question.focus, document_terms):
+    if question.answer_type == "number" and question.focus and not _mentions(question.focus, document_terms) \
+            and not related(question.focus_word, passage.text):
         return Failure("focus", question.focus_word)
     return None
 

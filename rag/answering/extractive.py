@@ -27,7 +27,7 @@ from rag.answering.expected import STRICT, holds
 from rag.answering.question import Question, read_question
 from rag.query import Query
 from rag.retrieval import Passage
-from rag.text import sentences, terms
+from rag.text import normalise, sentences, terms, words
 
 COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
@@ -39,6 +39,9 @@ MIN_SENTENCE_CHARS = 25
 KEEP_RATIO = 0.6
 EVIDENCE_PASSAGES = 3
 UNKNOWN_WEIGHT = 0.5
+# Cosine of two words' navec vectors above which they name the same kind of thing («бойцов» ~
+# «десантников» 0.47, «беженцев» ~ «переселенцев» 0.65; «электроэнергии» ~ «экспорт» 0.37).
+RELATED_COSINE = 0.45
 
 
 @dataclass
@@ -119,12 +122,20 @@ class ExtractiveAnswerer:
         for passage in passages:
             if entities and passage.doc_id not in held:
                 held[passage.doc_id] = self.document_terms([passage.doc_id])
-            failure = passage_failure(question, passage, held.get(passage.doc_id, set()), entities)
+            failure = passage_failure(question, passage, held.get(passage.doc_id, set()), entities, self._related)
             if failure is None:
                 eligible.append(passage)
             else:
                 failures.append(failure)
         return eligible
+
+    def _related(self, word: str, text: str) -> bool:
+        """Whether the text holds a word whose vector is near the given one's (navec, in the embedder)."""
+        others = list({w for w in words(text) if w[0].isalpha()})
+        if not others or not word:
+            return False
+        vectors = self.embed([normalise(word)] + others)
+        return bool((vectors[1:] @ vectors[0]).max() >= RELATED_COSINE)
 
     def _score(self, question: Question, candidates: list[Candidate]) -> None:
         vectors = self.embed([question.query.search_text] + [c.text for c in candidates])
