@@ -1,13 +1,17 @@
-"""Kazakh names as the Russian releases spell them: letters folded and case endings cut.
+"""Kazakh questions over Russian releases: release vocabulary through a glossary, names folded.
 
-Kazakh is agglutinative: a name carries its case as a suffix («Қырғызстанға», «Тоқаевтың», «Бішкекте»).
-Folding the Kazakh letters (Қ→К, Ө→О, Ү/Ұ→У, І→И, Ң→Н, Ғ→Г, Ә→А, Һ→Х) and cutting one case or
-plural ending leaves the stem the Russian text shares («кыргызстан», «токаев», «бишкек»).
+Kazakh is agglutinative: a word carries its case as a suffix («Қырғызстанға», «Тоқаевтың», «құжатқа»).
+A word that begins with a glossary entry («құжат» → документ, «тауар айналымы» → товарооборот) is
+rendered in Russian (`glossary/kk_ru.tsv`, the Kazakh equivalents of the corpus's most frequent terms);
+any other word is taken for a name: its Kazakh letters folded (Қ→К, Ө→О, Ү/Ұ→У, І→И, Ң→Н, Ғ→Г, Ә→А,
+Һ→Х) and one case or plural ending cut, which leaves the stem the Russian text shares («токаев»).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 LETTERS = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
 # Case and plural endings, longest first; only cut when a stem of four letters or more is left.
@@ -31,3 +35,73 @@ def fold_name(word: str) -> str:
             lowered = lowered[: -len(ending)]
             break
     return lowered.replace("қазақ", "казах").translate(LETTERS)
+
+
+GLOSSARY = Path(__file__).parent / "glossary" / "kk_ru.tsv"
+WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*|\S")
+# How much a question's word may run past a glossary entry it begins with: the endings Kazakh adds.
+MAX_SUFFIX = 7
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[tuple[str, ...], str]:
+    entries: dict[tuple[str, ...], str] = {}
+    for number, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        kazakh, sep, russian = line.partition("\t")
+        key = tuple(kazakh.split() if kazakh.isupper() else kazakh.lower().split())
+        if not sep or not russian.strip() or not key:
+            raise ValueError(f"{GLOSSARY}:{number}: expected 'kazakh<TAB>russian'")
+        if key in entries:
+            raise ValueError(f"{GLOSSARY}:{number}: {kazakh!r} is already in the glossary")
+        entries[key] = russian.strip()
+    return entries
+
+
+def to_russian(text: str) -> str:
+    """A Kazakh question in the Russian words a release would use, longest glossary phrase first."""
+    tokens = WORD.findall(text)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        found = _match(tokens, i)
+        if found:
+            size, russian = found
+            out.append(russian)
+            i += size
+        else:
+            out.append(fold_name(tokens[i]) if tokens[i][0].isalpha() else tokens[i])
+            i += 1
+    return " ".join(out)
+
+
+def _match(tokens: list[str], start: int) -> tuple[int, str] | None:
+    entries = glossary()
+    for size in range(min(_longest(), len(tokens) - start), 0, -1):
+        words = tokens[start : start + size]
+        for key in _keys_starting(words[0]):
+            if len(key) == size and all(_begins(word, part) for word, part in zip(words, key)):
+                return size, entries[key]
+    return None
+
+
+def _begins(word: str, entry: str) -> bool:
+    lowered = word if entry.isupper() else word.lower()
+    if not lowered.startswith(entry):
+        return False
+    rest = len(lowered) - len(entry)
+    return rest == 0 or (len(entry) >= 4 and rest <= MAX_SUFFIX) or lowered[len(entry):] in ENDINGS
+
+
+@lru_cache(maxsize=4096)
+def _keys_starting(word: str) -> tuple[tuple[str, ...], ...]:
+    """Glossary keys whose first word this word begins with, longest first."""
+    lowered = word.lower()
+    keys = [key for key in glossary() if lowered.startswith(key[0]) or word.startswith(key[0])]
+    return tuple(sorted(keys, key=lambda key: (len(key), len(key[0])), reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _longest() -> int:
+    return max(len(key) for key in glossary())

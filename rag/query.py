@@ -11,7 +11,7 @@ import re
 from datetime import date
 from dataclasses import dataclass, field
 
-from rag.kazakh import fold_name
+from rag.kazakh import to_russian as kazakh_to_russian
 from rag.text import detect_language, normalise, query_terms, terms
 from rag.translate import to_russian
 
@@ -251,13 +251,13 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
 
 
 def searchable(text: str) -> str:
-    """The text as the Russian corpus can be searched with it: English is rendered in Russian words, Kazakh
-    words lose their case endings and Kazakh letters («Қырғызстанға» → кыргызстан)."""
+    """The text as the Russian corpus can be searched with it: English and Kazakh are rendered in the
+    Russian words of their glossaries, names transliterated or folded («Қырғызстанға» → кыргызстан)."""
     language = detect_language(text)
     if language == "en":
         return to_russian(text)
     if language == "kk":
-        return re.sub(r"[^\W\d_]+", lambda word: fold_name(word[0]), text)
+        return kazakh_to_russian(text)
     return text
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.expected import expected_answer
-from rag.kazakh import fold_name
 from rag.query import Query, is_month, searchable, without_dates
 from rag.text import query_terms, terms
 
@@ -72,7 +71,7 @@ def _entities(text: str, language: str, doc) -> list[Entity]:
     found = []
     for span in doc.spans:
         words = span.text.split()
-        russian = " ".join(fold_name(w) for w in words) if language == "kk" else span.text
+        russian = searchable(span.text) if language == "kk" else span.text
         if all(not is_month(w) for w in words) and (entity := _entity(span.text, span.type, russian)):
             found.append(entity)
     return found
