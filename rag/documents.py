@@ -105,11 +105,17 @@ def path_id(path: Path, root: Path | None) -> str:
     return re.sub(r"[^\w.:@/-]+", "_", relative.with_suffix("").as_posix()).strip("_")[:200] or "document"
 
 
+# Files that describe a folder of releases rather than being one (a file named on the command line is read).
+FOLDER_NOTES = {"readme.md", "sources.md", "license.md", "readme.txt", "license.txt"}
+
+
 def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | None]]:
-    """(file, root folder or None) for every file named or found under a named folder, sorted."""
+    """(file, root folder or None) for every file named or found under a named folder, sorted; hidden files
+    and a folder's notes (README.md, SOURCES.md) are not releases."""
     for path in paths:
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                               and p.name.lower() not in FOLDER_NOTES):
                 yield file, path
         else:
             yield path, None

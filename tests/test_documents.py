@@ -319,3 +319,11 @@ def test_utf8_file_with_one_bad_byte_is_not_read_as_cp1251(tmp_path):
     [item] = load(path, tmp_path)
     # either refused with a reason, or read as the UTF-8 it is
     assert isinstance(item, LoadError) or "Правительство сохранило квоту на зерно." in item.text, item
+
+
+def test_a_folders_notes_are_not_releases_but_a_named_note_is_read(tmp_path):
+    (tmp_path / "SOURCES.md").write_text("# Откуда релизы\n\nОписание папки.", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# О папке\n\nОписание.", encoding="utf-8")
+    (tmp_path / "release.txt").write_text("Заголовок\nТекст релиза.", encoding="utf-8")
+    assert [path.name for path, _ in iter_input_files([tmp_path])] == ["release.txt"]
+    assert [path.name for path, _ in iter_input_files([tmp_path / "SOURCES.md"])] == ["SOURCES.md"]

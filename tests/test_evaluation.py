@@ -192,3 +192,17 @@ def test_eval_index_cache_is_keyed_by_the_code_that_builds_the_index(tmp_path, m
     assert len({before, after_chunking, command._work_dir(settings, corpus)}) == 3
     assert command._work_dir(settings.model_copy(update={"chunk_chars": 300}), corpus) != command._work_dir(
         settings, corpus)
+
+
+def test_gold_quote_recall_counts_the_answering_sentence_among_the_quotes():
+    gold = "Премия составляет пять миллионов рублей."
+    case = Case("1", "factoid", "q", ("g",), ("пять миллионов рублей",), gold_quote=gold)
+    near = answer(["g"], "…", ["g"])
+    near["citations"][0]["quote"] = "С 2019 года размер каждой премии составляет пять миллионов рублей."
+    other = answer(["g"], "…", ["g"])
+    other["citations"][0]["quote"] = "Премии вручаются молодым учёным."
+    rows = [metrics.score_case(case, near), metrics.score_case(case, other)]
+    assert [r["gold_quote"] for r in rows] == [1.0, 0.0]
+    assert metrics.summarise(rows)["gold_quote_recall"] == 0.5
+    assert metrics.summarise([metrics.score_case(Case("2", "factoid", "q", ("g",), ()), near)])[
+        "gold_quote_recall"] is None

@@ -59,6 +59,18 @@ def citation_precision(citations: list[dict], gold: tuple[str, ...]) -> float | 
     return sum(c["doc_id"] in gold for c in citations) / len(citations)
 
 
+def quotes_gold(citations: list[dict], gold_quote: str) -> float:
+    """Whether a quoted passage sentence is the gold one: most of the gold sentence's tokens in one quote."""
+    gold = tokens(gold_quote)
+    if not gold:
+        return 0.0
+    for citation in citations:
+        quoted = set(tokens(citation.get("quote", "")))
+        if sum(t in quoted for t in gold) >= 0.8 * len(gold):
+            return 1.0
+    return 0.0
+
+
 def score_case(case: Case, answer: dict) -> dict:
     docs = ranked_documents(answer["retrieved"])
     row = {"id": case.id, "kind": case.kind, "refused": bool(answer["refused"]),
@@ -72,6 +84,8 @@ def score_case(case: Case, answer: dict) -> dict:
             fact_recall=fact_recall(answer["answer"], case.answer_facts),
             citation_precision=citation_precision(answer["citations"], case.gold_doc_ids),
         )
+        if case.gold_quote:
+            row["gold_quote"] = quotes_gold(answer["citations"], case.gold_quote)
     return row
 
 
@@ -94,6 +108,7 @@ def summarise(rows: list[dict]) -> dict:
         "fact_recall": avg([r["fact_recall"] for r in answerable]),
         "citation_precision": avg(cited),
         "cited_answers": len(cited),
+        "gold_quote_recall": avg([r["gold_quote"] for r in answerable if "gold_quote" in r]),
         "refusal_rate": avg([float(r["refused"]) for r in unanswerable]),
         "false_refusals": avg([float(r["refused"]) for r in answerable]),
         "latency_p50_ms": _percentile(latencies, 50),

@@ -44,8 +44,11 @@ def failure_reason(case: Case, row: dict) -> str:
     return ""
 
 
-METRICS = ("hit@1", "hit@5", "mrr@5", "multi_doc_recall@5", "fact_recall", "citation_precision", "refusal_rate",
-           "false_refusals", "latency_p50_ms", "latency_p95_ms", "llm_judged_faithfulness", "llm_judged_relevance")
+METRICS = ("hit@1", "hit@5", "mrr@5", "multi_doc_recall@5", "fact_recall", "gold_quote_recall", "citation_precision",
+           "refusal_rate", "false_refusals", "latency_p50_ms", "latency_p95_ms", "llm_judged_faithfulness",
+           "llm_judged_relevance")
+# Shown only where a suite has them.
+OPTIONAL = ("gold_quote_recall", "llm_judged_faithfulness", "llm_judged_relevance")
 
 
 def table(results: dict[str, dict]) -> str:
@@ -53,7 +56,7 @@ def table(results: dict[str, dict]) -> str:
     lines = [f"{'metric':<22}" + "".join(f"{n:>18}" for n in names)]
     for metric in METRICS:
         values = [results[n]["summary"].get(metric) for n in names]
-        if metric.startswith("llm_judged") and all(v is None for v in values):
+        if metric in OPTIONAL and all(v is None for v in values):
             continue
         lines.append(f"{metric:<22}" + "".join(f"{'-' if v is None else v:>18}" for v in values))
     return "\n".join(lines)

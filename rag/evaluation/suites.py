@@ -17,6 +17,7 @@ class Case:
     gold_doc_ids: tuple[str, ...]
     answer_facts: tuple[str, ...]
     history: tuple[str, ...] = field(default=())
+    gold_quote: str = ""  # the sentence that answers it, where the suite names one
 
     @property
     def answerable(self) -> bool:
@@ -44,5 +45,5 @@ def load_suite(path: Path) -> list[Case]:
         seen.add(row["id"])
         history = tuple(h["q"] if isinstance(h, dict) else str(h) for h in row.get("history") or [])
         cases.append(Case(str(row["id"]), row["kind"], row["question"], tuple(row.get("gold_doc_ids") or ()),
-                          tuple(row.get("answer_facts") or ()), history))
+                          tuple(row.get("answer_facts") or ()), history, str(row.get("gold_quote") or "")))
     return cases
