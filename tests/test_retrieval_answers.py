@@ -148,6 +148,14 @@ def test_english_question_is_answered_from_russian_releases(assistant, texts, qu
     assert ranked_docs(answer)[0] == doc_id
     assert cited(answer, doc_id, fact)
     check_citations(answer, assistant, texts)
+    assert answer.answer.startswith("From the releases, quoted in Russian: ")
+
+
+def test_a_kazakh_question_gets_kazakh_framing_around_the_russian_quotes(assistant, texts):
+    answer = assistant.ask("Орынбор облысында қанша адам эвакуацияланды?")
+    assert not answer.refused and answer.answer.startswith("Релиздерден үзінділер (орыс тілінде): ")
+    assert cited(answer, "mchs-floods-2024-04-08", "6 тысяч человек")
+    check_citations(answer, assistant, texts)
 
 
 def test_absent_topic_is_refused_in_kazakh(assistant):

@@ -39,6 +39,8 @@ MIN_SENTENCE_CHARS = 25
 KEEP_RATIO = 0.6
 EVIDENCE_PASSAGES = 3
 UNKNOWN_WEIGHT = 0.5
+# The quotes stay verbatim Russian (no translation ships offline); a question in another language is told so.
+FRAMING = {"en": "From the releases, quoted in Russian:", "kk": "Релиздерден үзінділер (орыс тілінде):"}
 # Cosine of two words' navec vectors above which they name the same kind of thing («бойцов» ~
 # «десантников» 0.47, «беженцев» ~ «переселенцев» 0.65; «электроэнергии» ~ «экспорт» 0.37).
 RELATED_COSINE = 0.45
@@ -113,7 +115,8 @@ class ExtractiveAnswerer:
             for n, c in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{' '.join(c.text.split())} [{n}]" for n, c in enumerate(chosen, start=1))
-        return Draft(answer=text, citations=citations, evidence=evidence)
+        framing = FRAMING.get(query.language)
+        return Draft(answer=f"{framing} {text}" if framing else text, citations=citations, evidence=evidence)
 
     def _eligible(self, question: Question, passages: list[Passage], entities, failures: list) -> list[Passage]:
         """Passages of the question's period whose releases mention its entities, in rank order."""
