@@ -69,12 +69,25 @@ def _entities(text: str, language: str, doc) -> list[Entity]:
         return [entity for match in ENGLISH_NAME.finditer(without_dates(text))
                 if not is_month(match[0]) and (entity := _entity(match[0], "NAME", searchable(match[0])))]
     found = []
-    for span in doc.spans:
-        words = span.text.split()
-        russian = searchable(span.text) if language == "kk" else span.text
-        if all(not is_month(w) for w in words) and (entity := _entity(span.text, span.type, russian)):
+    for text, kind in [(span.text, span.type) for span in doc.spans] + _proper_nouns(doc):
+        words = text.split()
+        russian = searchable(text) if language == "kk" else text
+        if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
             found.append(entity)
     return found
+
+
+def _proper_nouns(doc) -> list[tuple[str, str]]:
+    """Runs of proper nouns the NER left out («Эмбало», «Заполярья»), from the morphology tagger."""
+    covered = {i for span in doc.spans for i in range(span.start, span.stop)}
+    runs: list[list] = []
+    for token in doc.tokens:
+        if token.pos == "PROPN" and token.start not in covered and not token.text.isupper():
+            if runs and runs[-1][-1].stop + 1 >= token.start:
+                runs[-1].append(token)
+            else:
+                runs.append([token])
+    return [(" ".join(t.text for t in run), "PROPN") for run in runs]
 
 
 def _entity(text: str, kind: str, russian: str) -> Entity | None:
