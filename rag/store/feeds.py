@@ -53,12 +53,12 @@ class Feeds:
         db.executescript(SCHEMA)
 
     def add(self, url: str, source: str) -> bool:
-        """False when the feed was already followed (its source name is updated)."""
+        """False when the feed was already followed (its source name is updated when one is given)."""
         known = self.get(url) is not None
         with self.db:
-            if known:
+            if known and source:
                 self.db.execute("UPDATE feeds SET source = ? WHERE url = ?", (source, url))
-            else:
+            elif not known:
                 self.db.execute("INSERT INTO feeds(url, source, added_at) VALUES (?, ?, ?)", (url, source, _now()))
         return not known
 
