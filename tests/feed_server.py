@@ -131,7 +131,7 @@ def rss(title: str, items: list[dict]) -> str:
         entries += "<item>"
         entries += f"<title>{item['title']}</title>" if item.get("title") else ""
         entries += f"<link>{item['link']}</link>" if item.get("link") else ""
-        entries += f"<guid>{item.get('link') or item['title']}</guid>"
+        entries += f"<guid>{item['link']}</guid>" if item.get("link") else ""
         entries += f"<pubDate>{item['date']}</pubDate>" if item.get("date") else ""
         entries += f"<description>{item.get('summary', '')}</description>"
         if item.get("html"):

@@ -72,7 +72,7 @@ class Feeds:
         return Feed(*row[:5], Validators(*row[5:])) if row else None
 
     def all(self) -> list[Feed]:
-        return [f for (url,) in self.db.execute("SELECT url FROM feeds ORDER BY added_at, url")
+        return [f for (url,) in self.db.execute("SELECT url FROM feeds ORDER BY rowid")
                 if (f := self.get(url)) is not None]
 
     def synced(self, url: str, result: str, validators: Validators | None) -> None:
