@@ -105,10 +105,11 @@ class Library:
 
     def sync_feed(self, feed: Feed, response: Response | None = None) -> AddressReport:
         report = AddressReport(feed.url, is_feed=True)
+        asked = response is not None  # fetched by the caller to be read now, whatever the last sync saw
         try:
             response = response or self.fetcher.get(feed.url, feed.validators)
             body_hash = _body_hash(response.body)
-            if response.not_modified or body_hash == feed.validators.body_hash:
+            if not asked and (response.not_modified or body_hash == feed.validators.body_hash):
                 report.not_modified = True
                 self._record(feed.url, report, None)
                 return report
