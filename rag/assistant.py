@@ -17,14 +17,17 @@ from typing import Iterable, Iterator, Sequence
 from rag.answering.base import Answer, Answerer, Draft, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.llm import LLMAnswerer, rewrite_question
+from rag.chunking import chunk_document
 from rag.embeddings import Embedder
-from rag.ingest import IngestSummary, ProgressCallback, ingest
+from rag.ingest import IngestSummary, ProgressCallback, file_inputs, ingest
 from rag.llm_backend import chat_model
 from rag.messages import InputError
 from rag.query import build_query
 from rag.retrieval import Filters, retrieve
 from rag.settings import Settings
 from rag.store.index import Index
+from rag.sync import Library
+from rag.web import is_url
 
 History = Sequence[dict | str]
 # Longer is not a question; the date and answer-type patterns need not read a pasted book.
@@ -42,6 +45,7 @@ class Assistant:
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild)
         # One writer or reader of the index at a time: the web chat calls from several threads.
         self._lock = threading.RLock()
+        self.library = Library(self.index, self._lock, self.settings)
         self.answerers: dict[str, Answerer] = {
             "extractive": ExtractiveAnswerer(
                 idf=lambda term: self.index.lexical.idf(term),
@@ -76,9 +80,40 @@ class Assistant:
         self.index.close()
 
     def ingest(self, paths: Iterable[Path | str], on_progress: ProgressCallback | None = None) -> IngestSummary:
+        """Files, folders and web addresses (http/https pages, or feeds read once); addresses are fetched
+        before the index is locked."""
+        reader = self.library.reader()
+        inputs = []
+        for path in paths:
+            if is_url(str(path)):
+                inputs.append(self.library.prefetch(str(path), reader))
+            else:
+                inputs += file_inputs([Path(path)], int(self.settings.max_file_mb * 2**20))
         with self._lock:
-            return ingest(self.index, [Path(p) for p in paths], int(self.settings.max_file_mb * 2**20),
-                          self.settings.chunk_chars, on_progress)
+            summary = ingest(self.index, inputs, self.settings.chunk_chars, on_progress)
+            self.library.save_pages(reader, summary)
+        return summary
+
+    def history(self, doc_id: str) -> list[dict]:
+        """The versions of a release, oldest first: {version, saved_at, chars, current}."""
+        with self._lock:
+            versions = self.index.manifest.versions.history(doc_id)
+        if not versions:
+            raise InputError("no_such_document", id=doc_id)
+        return versions
+
+    def restore(self, doc_id: str, version: int) -> int:
+        """Makes an earlier version the current one again (as a new version, whose number is returned)."""
+        with self._lock:
+            versions = self.history(doc_id)
+            doc = self.index.manifest.versions.document(doc_id, version)
+            if doc is None:
+                raise InputError("no_such_version", id=doc_id, version=version, last=len(versions))
+            if versions[version - 1]["current"] or doc.record_hash == self.index.manifest.hashes(doc_id)[0]:
+                raise InputError("already_current", id=doc_id, version=version)
+            self.index.write([doc], chunk_document(doc, self.settings.chunk_chars))
+            self.index.finish()
+            return self.history(doc_id)[-1]["version"]
 
     def documents(self) -> list[dict]:
         with self._lock:

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from rag.cli_corpus import add_commands, open_assistant, progress_bar
 from rag.offline import use_offline_defaults
 
 
@@ -33,18 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Cited answers over press releases, offline.")
     sub = parser.add_subparsers(dest="command")
 
-    p = sub.add_parser("ingest", parents=[common], help="add or update files, folders or JSONL")
-    p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.set_defaults(run=_ingest)
-
-    p = sub.add_parser("list", parents=[common], help="list indexed documents")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(run=_list)
-
-    p = sub.add_parser("remove", parents=[common], help="remove documents by id")
-    p.add_argument("doc_ids", nargs="+")
-    p.set_defaults(run=_remove)
+    add_commands(sub, common)
 
     p = sub.add_parser("ask", parents=[common], help="answer a question (or a JSONL batch) with citations")
     p.add_argument("question", nargs="?")
@@ -61,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="start the web chat (default http://127.0.0.1:7860)")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need RAG_UI_USERNAME/PASSWORD)")
     p.add_argument("--port", type=int)
-    p.add_argument("--ingest", nargs="*", type=Path, default=[], help="files or folders to index before starting")
+    p.add_argument("--ingest", nargs="*", default=[], help="files, folders or addresses to index before starting")
+    p.add_argument("--sync-every", type=float, metavar="MINUTES",
+                   help="sync the followed feeds this often while serving (default: $RAG_SYNC_EVERY_MINUTES)")
     p.set_defaults(run=_serve)
 
     p = sub.add_parser("eval", help="run evaluation suites, ours beside the naive LangChain pipeline")
@@ -99,68 +91,11 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", action="append", default=[], help="only releases from this source (repeatable)")
 
 
-def _open(args: argparse.Namespace, **kwargs):
-    from rag.assistant import Assistant
-
-    return Assistant.open(args.index, **kwargs)
-
-
-def _progress_bar():
-    from tqdm import tqdm
-
-    bar = tqdm(total=0, unit="file", disable=None, file=sys.stderr)
-
-    def progress(p) -> None:
-        bar.total = p.files_total
-        bar.n = p.files_done
-        bar.set_postfix(docs=p.documents, refresh=False)
-        bar.refresh()
-        if p.files_done == p.files_total:
-            bar.close()
-
-    return progress
-
-
-def _ingest(args: argparse.Namespace) -> int:
-    with _open(args) as assistant:
-        summary = assistant.ingest(args.paths, on_progress=_progress_bar())
-    if args.json:
-        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(", ".join(f"{k}: {v}" for k, v in summary.counts().items()) + f" ({summary.chunks} chunks written)")
-        for doc_id, twin in summary.duplicates:
-            print(f"  duplicate: {doc_id} " + ("appears again" if doc_id == twin else f"has the same text as {twin}"))
-        for failure in summary.failed:
-            print(f"  failed: {failure}")
-    return 1 if summary.failed and not (summary.added or summary.updated or summary.unchanged) else 0
-
-
-def _list(args: argparse.Namespace) -> int:
-    with _open(args) as assistant:
-        documents = assistant.documents()
-    if args.json:
-        print(json.dumps(documents, ensure_ascii=False, indent=2))
-        return 0
-    for d in documents:
-        print(f"{d['doc_id']}\t{d['date'] or '-'}\t{d['chunks']} chunks\t{d['title']}")
-    print(f"{len(documents)} documents", file=sys.stderr)
-    return 0
-
-
-def _remove(args: argparse.Namespace) -> int:
-    with _open(args) as assistant:
-        missing = assistant.remove(args.doc_ids)
-    for doc_id in missing:
-        print(f"not in the index: {doc_id}", file=sys.stderr)
-    print(f"removed {len(args.doc_ids) - len(missing)} documents")
-    return 1 if missing else 0
-
-
 def _ask(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.batch):
         raise ValueError("give either a QUESTION or --batch FILE")
     history = _read_history(args.history) if args.history else []
-    with _open(args) as assistant:
+    with open_assistant(args) as assistant:
         if args.batch:
             for item in _read_batch(args.batch):
                 answer = assistant.ask(item["question"], item.get("history") or [], id=item.get("id"), **_ask_options(args))
@@ -225,7 +160,7 @@ def markers(citations: list[dict]) -> str:
 
 def _chat(args: argparse.Namespace) -> int:
     history: list[str] = []
-    with _open(args) as assistant:
+    with open_assistant(args) as assistant:
         print("Задайте вопрос (пустая строка или Ctrl-D — выход, /new — новый разговор).")
         while True:
             try:
@@ -256,19 +191,29 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from rag.settings import Settings
+    from rag.sync import BackgroundSync
     from ui.app import launch, login
 
     settings = Settings()
     login(settings, args.host or settings.ui_host)  # refuse an open address before any slow start-up
-    with _open(args, settings=settings) as assistant:
+    with open_assistant(args, settings=settings) as assistant:
         if args.ingest:
             print(f"indexing {', '.join(map(str, args.ingest))} ...", file=sys.stderr)
-            summary = assistant.ingest(args.ingest, on_progress=_progress_bar())
+            summary = assistant.ingest(args.ingest, on_progress=progress_bar())
             print(", ".join(f"{k}: {v}" for k, v in summary.counts().items()), file=sys.stderr)
         host = args.host or assistant.settings.ui_host
         port = args.port or assistant.settings.ui_port
-        print(f"web chat at http://{host}:{port}", file=sys.stderr)
-        launch(assistant, assistant.settings, host=host, port=port)
+        minutes = args.sync_every or settings.sync_every_minutes
+        if minutes is not None and minutes <= 0:
+            raise ValueError(f"--sync-every takes minutes above 0, not {minutes:g}")
+        syncing = BackgroundSync(assistant.library, minutes).start() if minutes else None
+        print(f"web chat at http://{host}:{port}" + (f", feeds synced every {minutes:g} min" if minutes else ""),
+              file=sys.stderr)
+        try:
+            launch(assistant, assistant.settings, host=host, port=port)
+        finally:
+            if syncing:
+                syncing.stop()
     return 0
 
 
@@ -293,7 +238,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _reindex(args: argparse.Namespace) -> int:
-    with _open(args, rebuild=True) as assistant:
+    with open_assistant(args, rebuild=True) as assistant:
         stats = assistant.stats()
     print(f"reindexed {stats['chunks']} chunks of {stats['documents']} documents with {stats['embedding']}")
     return 0

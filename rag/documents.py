@@ -139,7 +139,7 @@ def load_path(path: Path, root: Path | None, max_bytes: int) -> Iterator[Documen
         yield LoadError(str(path), _problem(exc))
         return
     try:
-        loader = _load_html if suffix in (".html", ".htm") else _load_markdown
+        loader = load_html if suffix in (".html", ".htm") else load_markdown
         yield loader(text, path_id(path, root), str(path))
     except ValueError as exc:
         yield LoadError(str(path), _problem(exc))
@@ -228,7 +228,7 @@ class _FrontMatter(frontmatter.YAMLHandler):
 _FRONT_MATTER = _FrontMatter()
 
 
-def _load_markdown(text: str, doc_id: str, where: str) -> Document:
+def load_markdown(text: str, doc_id: str, where: str) -> Document:
     # Passed only when the text opens with YAML front matter, as python-frontmatter itself detects it.
     handler = _FRONT_MATTER if _FRONT_MATTER.detect(text.strip()) else None
     try:
@@ -251,7 +251,7 @@ def _load_markdown(text: str, doc_id: str, where: str) -> Document:
     )
 
 
-def _load_html(text: str, doc_id: str, where: str) -> Document:
+def load_html(text: str, doc_id: str, where: str) -> Document:
     extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
     body = extracted.text if extracted is not None else ""
     if len((body or "").split()) < MIN_HTML_WORDS:

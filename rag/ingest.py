@@ -1,20 +1,26 @@
-"""Ingestion: files -> documents -> chunks -> index, incremental and safe to interrupt.
+"""Ingestion: inputs (files, pages, feed items) -> documents -> chunks -> index, incremental and safe to interrupt.
 
 Each document is classified against the manifest: unchanged (same record hash: skipped), updated
-(same id, other content: its chunks are replaced), duplicate (same text as another id: reported, not
-stored), or added. Documents are written in batches so embedding and Chroma work in bulk.
+(same id, other content: its chunks are replaced), duplicate (same text as another id, or a near duplicate
+of another release: reported, not stored), or added. Documents are written in batches so embedding and
+Chroma work in bulk.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
+
+from datasketch import LeanMinHash
 
 from rag.chunking import Chunk, chunk_document
 from rag.documents import Document, LoadError, iter_input_files, load_path
 from rag.messages import InputError
 from rag.store.index import Index
+from rag.store.near import signature
+from rag.web import Item, Unchanged
 
 BATCH_CHUNKS = 2000
 
@@ -25,13 +31,14 @@ class IngestSummary:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
+    near_duplicates: list[tuple[str, str, float]] = field(default_factory=list)
     failed: list[LoadError] = field(default_factory=list)
     files: int = 0
     chunks: int = 0
 
     def counts(self) -> dict[str, int]:
         return {"added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
-                "duplicate": len(self.duplicates), "failed": len(self.failed)}
+                "duplicate": len(self.duplicates) + len(self.near_duplicates), "failed": len(self.failed)}
 
     def to_dict(self) -> dict:
         return {
@@ -39,6 +46,8 @@ class IngestSummary:
             "files": self.files,
             "chunks": self.chunks,
             "duplicates": [{"doc_id": d, "same_as": s} for d, s in self.duplicates],
+            "near_duplicates": [{"doc_id": d, "near": n, "similarity": round(j, 3)}
+                                for d, n, j in self.near_duplicates],
             "failures": [{"where": e.where, "reason": e.reason} for e in self.failed],
         }
 
@@ -54,27 +63,44 @@ class IngestProgress:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
-def ingest(index: Index, paths: Iterable[Path], max_bytes: int, chunk_chars: int,
+@dataclass(frozen=True)
+class Input:
+    """One file or address; `load` reads it when its turn comes."""
+    name: str
+    load: Callable[[], Iterable[Item]]
+
+
+def file_inputs(paths: Iterable[Path], max_bytes: int) -> list[Input]:
+    return [Input(str(path), partial(load_path, path, root, max_bytes)) for path, root in iter_input_files(paths)]
+
+
+def ingest(index: Index, inputs: list[Input], chunk_chars: int,
            on_progress: ProgressCallback | None = None) -> IngestSummary:
     summary = IngestSummary()
-    files = list(iter_input_files(Path(p) for p in paths))
     run = _Run(index, summary, chunk_chars)
     documents = 0
     try:
-        for number, (path, root) in enumerate(files, start=1):
+        for number, source in enumerate(inputs, start=1):
             summary.files += 1
-            for item in load_path(path, root, max_bytes):
+            for item in source.load():
                 if isinstance(item, LoadError):
                     summary.failed.append(item)
+                    continue
+                if isinstance(item, Unchanged):
+                    summary.unchanged.append(item.doc_id)
                     continue
                 documents += 1
                 run.classify(item)
                 if on_progress and documents % 200 == 0:
-                    on_progress(IngestProgress(number - 1, len(files), documents, str(path)))
+                    on_progress(IngestProgress(number - 1, len(inputs), documents, source.name))
             if on_progress:
-                on_progress(IngestProgress(number, len(files), documents, str(path)))
+                on_progress(IngestProgress(number, len(inputs), documents, source.name))
         run.settle_twins()
         run.batch.flush()
+    except BaseException:
+        # Signatures of documents that were never written must not stay in the near-duplicate index.
+        index.near.invalidate()
+        raise
     finally:
         index.finish()
     return summary
@@ -119,7 +145,13 @@ class _Run:
         if twin and twin != doc.id:
             self.summary.duplicates.append((doc.id, twin))
             return
-        self._store(doc, updated=bool(stored))
+        minhash = signature(doc.text)
+        # A new id only: an edit of a stored release under its own id is its update.
+        near = None if stored else self.index.near.find(minhash, exclude=doc.id)
+        if near:
+            self.summary.near_duplicates.append((doc.id, *near))
+            return
+        self._store(doc, updated=bool(stored), minhash=minhash)
 
     def settle_twins(self) -> None:
         """A stored twin that this run replaced with other text no longer holds this text: store the document."""
@@ -129,11 +161,14 @@ class _Run:
             else:
                 self.summary.duplicates.append((doc.id, self.seen.get(doc.content_hash, twin)))
 
-    def _store(self, doc: Document, updated: bool) -> None:
+    def _store(self, doc: Document, updated: bool, minhash: LeanMinHash | None = None) -> None:
         self.seen[doc.content_hash] = doc.id
         self.written.add(doc.id)
         (self.summary.updated if updated else self.summary.added).append(doc.id)
-        self.batch.add(doc, chunk_document(doc, self.chunk_chars))
+        minhash = minhash or signature(doc.text)
+        # Seen at once by the near-duplicate index, so that later documents of this run meet it.
+        self.index.near.track({doc.id: minhash})
+        self.batch.add(doc, chunk_document(doc, self.chunk_chars), minhash)
 
 
 class _Batch:
@@ -142,14 +177,16 @@ class _Batch:
         self.summary = summary
         self.documents: list[Document] = []
         self.chunks: list[Chunk] = []
+        self.signatures: dict[str, LeanMinHash] = {}
 
-    def add(self, doc: Document, chunks: list[Chunk]) -> None:
+    def add(self, doc: Document, chunks: list[Chunk], minhash: LeanMinHash) -> None:
         self.documents.append(doc)
         self.chunks.extend(chunks)
+        self.signatures[doc.id] = minhash
         if len(self.chunks) >= BATCH_CHUNKS:
             self.flush()
 
     def flush(self) -> None:
-        self.index.write(self.documents, self.chunks)
+        self.index.write(self.documents, self.chunks, self.signatures)
         self.summary.chunks += len(self.chunks)
-        self.documents, self.chunks = [], []
+        self.documents, self.chunks, self.signatures = [], [], {}

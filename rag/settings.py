@@ -50,7 +50,16 @@ class Settings(BaseSettings):
     chroma_collection: str = "press_releases"
 
     chunk_chars: int = Field(800, description="target chunk length in characters")
-    max_file_mb: float = 20.0
+    max_file_mb: float = Field(20.0, description="largest file, JSONL line or fetched page")
+    near_duplicate_threshold: float = Field(
+        0.6, ge=0.0, le=1.0, description="estimated Jaccard similarity of 5-word shingles at which a new release is "
+                                         "a near duplicate of a stored one (measured: bench/near_duplicates.py)")
+
+    fetch_allow_private: bool = Field(
+        False, description="fetch addresses that resolve to loopback, link-local, private or reserved ranges "
+                           "(off: a served chat must not become a proxy into its own network)")
+    fetch_timeout_s: float = Field(20.0, gt=0, description="longest wait for one fetched page or feed, redirects included")
+    sync_every_minutes: float | None = Field(None, gt=0, description="`rag serve` syncs the followed feeds this often")
 
     candidates: int = Field(60, description="hits taken from each retriever before fusion")
     top_k: int = Field(10, description="passages returned by retrieval")

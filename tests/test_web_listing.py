@@ -3,7 +3,7 @@ of 80,000 releases still loads; the search narrows both the table and the delete
 
 from __future__ import annotations
 
-from ui.app import LISTED, _choices, _listed_note, _rows
+from ui.corpus import LISTED, _choices, _listed_note, _rows
 from ui.strings import EN, RU
 
 

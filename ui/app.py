@@ -15,15 +15,12 @@ from rag.documents import normalise_date
 from rag.messages import localised
 from rag.settings import Settings
 from ui import render
+from ui.corpus import _listing, _shorten, corpus_controls
 from ui.render import answer_html
 from ui.strings import LANGUAGES, Strings
 from ui.throttle import LoginThrottle
 
 ASSETS = Path(__file__).parent / "assets"
-UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".jsonl"]
-
-
-LISTED = 200
 
 
 def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
@@ -124,69 +121,6 @@ def chat_controls(assistant: Assistant, strings: Strings):
     return chatbot, sources, stats
 
 
-def corpus_controls(assistant: Assistant, strings: Strings):
-    gr.Markdown(f"### {strings.upload_heading}")
-    files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label=strings.upload, elem_id="upload")
-    upload = gr.Button(strings.upload_button, variant="primary", elem_id="upload-button")
-    # Plain-text cells ("str"): file names, titles and reasons show as typed, never as markdown or HTML.
-    results = gr.Dataframe(headers=list(strings.upload_columns), interactive=False, wrap=True, datatype="str",
-                           elem_id="upload-results")
-    gr.Markdown(f"### {strings.documents_heading}")
-    search = gr.Textbox(label=strings.search, elem_id="doc-search")
-    table = gr.Dataframe(_rows(assistant.documents(), ""), headers=list(strings.documents_columns),
-                         interactive=False, wrap=True, column_widths=["16%", "44%", "11%", "20%", "9%"],
-                         datatype="str", elem_id="documents")
-    listed = gr.Markdown(elem_id="documents-listed")
-    with gr.Row():
-        # Custom values let API clients name a document id directly.
-        doomed = gr.Dropdown(_choices(assistant.documents(), ""), value=None, label=strings.delete_choice, scale=4,
-                             allow_custom_value=True, elem_id="delete-choice")
-        delete = gr.Button(strings.delete_button, variant="stop", scale=1, elem_id="delete-button")
-    status = gr.HTML(elem_id="corpus-status")  # it names a typed id: HTML-escaped text, not markdown
-
-    def ingest_files(paths: list[str] | None, query: str, progress=gr.Progress()):
-        """Add files to the index; one result row per file."""
-        if not paths:
-            raise gr.Error(strings.nothing_uploaded)
-        rows = []
-        for path in progress.tqdm(paths, desc=strings.upload_button):
-            summary = assistant.ingest([path])
-            counts = summary.counts()
-            ok = counts["added"] or counts["updated"] or counts["unchanged"] or counts["duplicate"]
-            details = [f"{Path(f.where).name}: {f.problem.text(strings.language)}" for f in summary.failed]
-            details += [f"{strings.updated_id}: {doc_id}" for doc_id in summary.updated]
-            details += [f"{strings.duplicate_of}: {twin}" for _, twin in summary.duplicates]
-            rows.append([Path(path).name, strings.status_ok.format(**counts) if ok else strings.status_failed,
-                         "; ".join(details)])
-        documents = assistant.documents()
-        return rows, _rows(documents, query), gr.update(choices=_choices(documents, query), value=None)
-
-    def relist(query: str):
-        return _listing(assistant.documents(), query, strings)
-
-    def note(query: str) -> str:
-        return _listed_note(assistant.documents(), query, strings)
-
-    upload.click(ingest_files, [files, search], [results, table, doomed], api_name="ingest").then(
-        note, search, listed, api_visibility="private")
-    search.change(relist, search, [table, doomed, listed], api_visibility="private")
-
-    def remove(choice: str | None, query: str):
-        """Delete one release, named by its id (or by a choice of the list: «id — title»)."""
-        if not choice:
-            return gr.update(), gr.update(), ""
-        doc_id = choice.split(" — ", 1)[0].strip()
-        missing = assistant.remove([doc_id])
-        message = strings.not_found if missing else strings.deleted
-        documents = assistant.documents()
-        return _rows(documents, query), gr.update(choices=_choices(documents, query), value=None), render.text(
-            message.format(doc_id=doc_id))
-
-    delete.click(remove, [doomed, search], [table, doomed, status], api_name="remove").then(
-        note, search, listed, api_visibility="private")
-    return table, doomed, search, listed
-
-
 def example_questions(documents: list[dict], strings: Strings, limit: int = 3) -> list[dict]:
     return [{"text": strings.example.format(title=_shorten(d["title"], 90))} for d in documents[:limit]]
 
@@ -201,37 +135,6 @@ def _plain(content: object) -> str:
     if isinstance(content, list):
         return " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
     return content if isinstance(content, str) else ""
-
-
-def _matching(documents: list[dict], query: str) -> list[dict]:
-    needle = (query or "").strip().lower()
-    return [d for d in documents if not needle or needle in d["title"].lower() or needle in d["doc_id"].lower()]
-
-
-def _rows(documents: list[dict], query: str) -> list[list]:
-    """The newest matching releases, at most LISTED: a page listing 80,000 rows would not load."""
-    return [[d["doc_id"], d["title"], d["date"], d["source"], d["chars"]]
-            for d in _matching(documents, query)[:LISTED]]
-
-
-def _choices(documents: list[dict], query: str) -> list[str]:
-    return [f"{d['doc_id']} — {_shorten(d['title'], 80)}" for d in _matching(documents, query)[:LISTED]]
-
-
-def _listing(documents: list[dict], query: str, strings: Strings) -> tuple:
-    """The corpus table, the delete list and the note of how many match, for one search."""
-    return _rows(documents, query), gr.update(choices=_choices(documents, query)), _listed_note(
-        documents, query, strings)
-
-
-def _listed_note(documents: list[dict], query: str, strings: Strings) -> str:
-    total = len(_matching(documents, query))
-    return strings.listed(LISTED, total) if total > LISTED else ""
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.:;—-") + "…"
 
 
 def _stats(assistant: Assistant, strings: Strings) -> str:

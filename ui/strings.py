@@ -44,8 +44,19 @@ class Strings:
     documents_heading: str
     modes: dict
     not_found: str
-    updated_id: str
+    replaced: str
     duplicate_of: str
+    near_duplicate_of: str
+    address: str
+    address_button: str
+    nothing_addressed: str
+    feed_followed: str
+    page_read: str
+    not_modified: str
+    item_added: str
+    item_updated: str
+    item_unchanged: str
+    item_duplicate: str
     listed: Callable[[int, int], str]
     login_throttled: str
 
@@ -82,7 +93,7 @@ RU = Strings(
     open_source="открыть источник ↗",
     closest="Ближайшие документы:",
     example="О чём сообщается в релизе «{title}»?",
-    upload="Файлы (.txt, .md, .html, .jsonl), можно несколько",
+    upload="Файлы (.txt, .md, .html, .jsonl), можно несколько; или адрес страницы или ленты ниже",
     upload_button="Добавить в индекс",
     upload_columns=("Файл", "Результат", "Подробности"),
     search="Поиск по названию или id",
@@ -100,8 +111,20 @@ RU = Strings(
     documents_heading="Проиндексированные релизы",
     modes={"extractive": "Цитаты из релизов (без LLM)", "llm": "LLM"},
     not_found="Такого релиза нет в индексе: {doc_id}",
-    updated_id="заменена прежняя версия",
+    replaced="заменяет сохранённый релиз {doc_id}; прежняя версия {version} сохранена "
+             "(вернуть: rag restore {doc_id} --version {version})",
     duplicate_of="тот же текст уже есть",
+    near_duplicate_of="почти тот же текст уже есть: {doc_id} (сходство {similarity:.2f}); не добавлен",
+    address="Адрес страницы или ленты RSS/Atom",
+    address_button="Добавить по адресу",
+    nothing_addressed="Введите адрес страницы или ленты (http:// или https://).",
+    feed_followed="лента отслеживается",
+    page_read="страница",
+    not_modified="без изменений с прошлого раза",
+    item_added="добавлен",
+    item_updated="обновлён",
+    item_unchanged="без изменений",
+    item_duplicate="дубликат",
     listed=lambda shown, total: (f"Показаны {shown} из {_thousands(total, chr(0xA0))} "
                                  f"{russian_plural(total, 'релиза', 'релизов', 'релизов')}, новые первыми: "
                                  "уточните поиск, чтобы увидеть остальные."),
@@ -129,7 +152,7 @@ EN = Strings(
     open_source="open source ↗",
     closest="Closest documents:",
     example="What does the release “{title}” say?",
-    upload="Files (.txt, .md, .html, .jsonl), several at once",
+    upload="Files (.txt, .md, .html, .jsonl), several at once; or the address of a page or a feed below",
     upload_button="Add to the index",
     upload_columns=("File", "Result", "Details"),
     search="Search by title or id",
@@ -146,8 +169,20 @@ EN = Strings(
     documents_heading="Indexed releases",
     modes={"extractive": "Quotes from releases (no LLM)", "llm": "LLM"},
     not_found="No such release in the index: {doc_id}",
-    updated_id="replaced the earlier version",
+    replaced="replaces the stored release {doc_id}; its earlier version {version} is kept "
+             "(to bring it back: rag restore {doc_id} --version {version})",
     duplicate_of="the same text is already there",
+    near_duplicate_of="nearly the same text is already there: {doc_id} (similarity {similarity:.2f}); not added",
+    address="Address of a page or an RSS/Atom feed",
+    address_button="Add by address",
+    nothing_addressed="Enter the address of a page or a feed (http:// or https://).",
+    feed_followed="feed followed",
+    page_read="page",
+    not_modified="unchanged since the last time",
+    item_added="added",
+    item_updated="updated",
+    item_unchanged="unchanged",
+    item_duplicate="duplicate",
     listed=lambda shown, total: (f"Showing {shown} of {_thousands(total, ',')} releases, newest first: "
                                  "narrow the search to see the rest."),
     login_throttled="Too many failed logins; try again in {seconds} s.",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from datasketch import LeanMinHash
 
 from rag.chunking import Chunk
 from rag.documents import Document
@@ -22,6 +23,7 @@ from rag.embeddings import Embedder
 from rag.settings import Settings
 from rag.store.lexical import LexicalIndex
 from rag.store.manifest import Manifest, StoredChunk
+from rag.store.near import NearDuplicates, signature, to_blob
 from rag.store.vectors import EmbeddingMismatch, VectorStore
 from rag.text import TERMS_VERSION, terms
 
@@ -38,6 +40,7 @@ class Index:
         self.dir = Path(index_dir or settings.index_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.manifest = Manifest(self.dir / "manifest.sqlite")
+        self.near = NearDuplicates(self.manifest, settings.near_duplicate_threshold)
         if rebuild:
             # Marked first, so a rebuild that is interrupted is completed by the next open's repair.
             self.manifest.set_pending(self.manifest.all_doc_ids())
@@ -60,10 +63,12 @@ class Index:
             self.lexical = LexicalIndex.build(self.manifest.all_chunk_rows(), generation)
             self.lexical.save(self.dir / "lexical")
 
-    def write(self, documents: list[Document], chunks: list[Chunk]) -> None:
+    def write(self, documents: list[Document], chunks: list[Chunk],
+              signatures: dict[str, LeanMinHash] | None = None) -> None:
         """Add or replace documents (with all their chunks) atomically as seen by readers of the manifest."""
         if not documents:
             return
+        signed = {d.id: (signatures or {}).get(d.id) or signature(d.text) for d in documents}
         doc_ids = [d.id for d in documents]
         self.manifest.set_pending(doc_ids)
         stale = set(self.manifest.chunk_ids(doc_ids)) - {c.id for c in chunks}
@@ -73,7 +78,9 @@ class Index:
             [c.id for c in chunks], vectors, [c.doc_id for c in chunks], [c.date for c in chunks],
             [c.source for c in chunks],
         )
-        self.manifest.replace(documents, chunks, [" ".join(terms(c.search_text)) for c in chunks])
+        self.manifest.replace(documents, chunks, [" ".join(terms(c.search_text)) for c in chunks],
+                              {doc_id: to_blob(minhash) for doc_id, minhash in signed.items()})
+        self.near.committed(signed)
         self.manifest.set_pending([])
 
     def remove(self, doc_ids: list[str]) -> list[str]:
@@ -83,6 +90,7 @@ class Index:
             self.manifest.set_pending(present)
             self.vectors.delete(self.manifest.chunk_ids(present))
             self.manifest.remove(present)
+            self.near.untrack(present)
             self.manifest.set_pending([])
             self._refresh_lexical()
         return [d for d in doc_ids if d not in present]

@@ -1,7 +1,9 @@
 """The manifest: SQLite record of every document and chunk (text included) in an index.
 
-It is the source of truth: the vector store and the lexical index are derived from it and can be
-rebuilt from it. `generation` grows with every change so derived indexes know when they are stale.
+It is the source of truth: the vector store, the lexical index and the near-duplicate index are derived
+from it and can be rebuilt from it. `generation` grows with every change so derived indexes know when they
+are stale. It also keeps every version of each document (`rag.store.versions`) and the followed feeds with
+their validators (`rag.store.feeds`). New tables are created when missing, so an older index opens as is.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Iterable, Iterator
 
 from rag.chunking import Chunk
 from rag.documents import Document
+from rag.store.feeds import Feeds
+from rag.store.versions import Versions
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,6 +32,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL, terms TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, minhash BLOB NOT NULL);
 """
 
 DOCUMENT_FIELDS = ("doc_id", "title", "date", "source", "url", "lang", "origin", "chunks", "chars", "updated_at")
@@ -50,6 +55,8 @@ class Manifest:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, check_same_thread=False)
         self.db.executescript(SCHEMA)
+        self.versions = Versions(self.db, self._stored)
+        self.feeds = Feeds(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -92,14 +99,18 @@ class Manifest:
             result += [r[0] for r in self.db.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", part)]
         return result
 
-    def replace(self, documents: list[Document], chunks: list[Chunk], terms: list[str]) -> None:
-        """Replace the given documents and all their chunks in one transaction."""
+    def replace(self, documents: list[Document], chunks: list[Chunk], terms: list[str],
+                signatures: dict[str, bytes]) -> None:
+        """Replace the given documents, all their chunks and their near-duplicate signatures in one transaction,
+        keeping each changed record as a new version."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         counts: dict[str, int] = {}
         for chunk in chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         with self.db:
+            self.versions.save(documents, now)
             self._delete(doc.id for doc in documents)
+            self.db.executemany("INSERT OR REPLACE INTO signatures VALUES (?, ?)", list(signatures.items()))
             self.db.executemany(
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
@@ -115,8 +126,13 @@ class Manifest:
             self._bump()
 
     def remove(self, doc_ids: Iterable[str]) -> None:
+        """The only way a document is forgotten: with its versions, signature and page validators."""
+        ids = list(doc_ids)
         with self.db:
-            self._delete(doc_ids)
+            self._delete(ids)
+            self.versions.forget(ids)
+            self.feeds.forget_pages(ids)
+            self.db.executemany("DELETE FROM signatures WHERE doc_id = ?", [(d,) for d in ids])
             self._bump()
 
     def _delete(self, doc_ids: Iterable[str]) -> None:
@@ -128,6 +144,23 @@ class Manifest:
         self.db.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(self.generation + 1),)
         )
+
+    def _stored(self, doc_id: str) -> tuple[Document, str] | None:
+        """A document as stored now, its text stitched from its chunks (they overlap by a sentence, and
+        paragraph breaks between them are not kept), with the time it was saved."""
+        row = self.db.execute("SELECT title, date, source, url, lang, updated_at FROM documents WHERE doc_id = ?",
+                              (doc_id,)).fetchone()
+        if row is None:
+            return None
+        text, end = "", 0
+        for start, stop, piece in self.db.execute(
+                "SELECT start, end, text FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
+            text += piece[max(0, end - start):] if start < end else ("\n\n" if text else "") + piece
+            end = max(end, stop)
+        return Document(doc_id, row[0], text, row[1], row[2], row[3], row[4]), row[5]
+
+    def stored_texts(self, doc_ids: list[str]) -> dict[str, str]:
+        return {d: found[0].text for d in doc_ids if (found := self._stored(d)) is not None}
 
     def documents(self) -> list[dict]:
         cursor = self.db.execute(f"SELECT {', '.join(DOCUMENT_FIELDS)} FROM documents ORDER BY date DESC, doc_id")

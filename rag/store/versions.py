@@ -1,0 +1,86 @@
+"""Every version of every stored release, so that replacing a release never loses the earlier one.
+
+Table `versions` holds each record (title, date, source, url, lang, text; zlib-compressed JSON) under
+(doc_id, version), numbered from 1; the highest number is the current version. The manifest writes a new
+version in the same transaction that replaces a document, and removing a document forgets its versions.
+Documents stored before versions were kept get their version 1 from their stored chunks the first time
+their history is read or they are replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import replace
+from typing import Callable, Iterable
+
+from rag.documents import Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    doc_id TEXT NOT NULL, version INTEGER NOT NULL, saved_at TEXT NOT NULL, record_hash TEXT NOT NULL,
+    chars INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (doc_id, version)
+);
+"""
+
+
+def _pack(doc: Document) -> bytes:
+    return zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"))
+
+
+def _unpack(blob: bytes) -> Document:
+    return Document(**json.loads(zlib.decompress(blob).decode("utf-8")))
+
+
+class Versions:
+    """`stored` gives a document as the manifest holds it now (text stitched from its chunks) with the time it
+    was saved, for documents that have no version yet."""
+
+    def __init__(self, db: sqlite3.Connection, stored: Callable[[str], tuple[Document, str] | None]):
+        self.db = db
+        self.stored = stored
+        db.executescript(SCHEMA)
+
+    def _latest(self, doc_id: str) -> tuple[int, str] | None:
+        row = self.db.execute("SELECT version, record_hash FROM versions WHERE doc_id = ? ORDER BY version DESC "
+                              "LIMIT 1", (doc_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _backfill(self, doc_id: str) -> tuple[int, str] | None:
+        """Version 1 of a document stored before versions were kept (inside the caller's transaction)."""
+        latest = self._latest(doc_id)
+        if latest is None and (found := self.stored(doc_id)) is not None:
+            doc, saved_at = found
+            self._insert(doc, 1, saved_at)
+            latest = (1, doc.record_hash)
+        return latest
+
+    def _insert(self, doc: Document, version: int, saved_at: str) -> None:
+        self.db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)",
+                        (doc.id, version, saved_at, doc.record_hash, len(doc.text), _pack(replace(doc, origin=""))))
+
+    def save(self, documents: Iterable[Document], now: str) -> None:
+        """A new version of each document whose record differs from its current version; runs inside the
+        manifest's transaction, before the old rows are replaced."""
+        for doc in documents:
+            latest = self._backfill(doc.id)
+            if latest is None or latest[1] != doc.record_hash:
+                self._insert(doc, (latest[0] if latest else 0) + 1, now)
+
+    def history(self, doc_id: str) -> list[dict]:
+        """Versions oldest first: {version, saved_at, chars, current}; empty for an unknown id."""
+        with self.db:
+            self._backfill(doc_id)
+        rows = self.db.execute("SELECT version, saved_at, chars FROM versions WHERE doc_id = ? ORDER BY version",
+                               (doc_id,)).fetchall()
+        return [{"version": v, "saved_at": saved, "chars": chars, "current": i == len(rows) - 1}
+                for i, (v, saved, chars) in enumerate(rows)]
+
+    def document(self, doc_id: str, version: int) -> Document | None:
+        row = self.db.execute("SELECT record FROM versions WHERE doc_id = ? AND version = ?",
+                              (doc_id, version)).fetchone()
+        return _unpack(row[0]) if row else None
+
+    def forget(self, doc_ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM versions WHERE doc_id = ?", [(d,) for d in doc_ids])
