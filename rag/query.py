@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 
 from rag.kazakh import to_russian as kazakh_to_russian
@@ -123,9 +123,21 @@ def is_month(word: str) -> bool:
     return MONTH_NAME.fullmatch(normalise(word)) is not None
 
 
+# «по оценке на 17 июля», «по состоянию на 1 апреля», "as of May 20": the day a figure describes, which a
+# release gives days or weeks later. Such a day is searched among releases published from it on.
+AS_OF = re.compile(r"(?:по\s+(?:оценке|состоянию|данным)\s+на|as\s+of|as\s+estimated\s+on)\s+$")
+AS_OF_DAYS = 45
+
+
 def parse_dates(question: str) -> DateRange | None:
     found = _find_date(question)
-    return found[0] if found else None
+    if not found:
+        return None
+    dates, (start, _) = found
+    if dates.start == dates.end and AS_OF.search(normalise(question)[:start]):
+        after = date(dates.start // 10000, dates.start // 100 % 100, dates.start % 100) + timedelta(days=AS_OF_DAYS)
+        return DateRange(dates.start, int(after.strftime("%Y%m%d")))
+    return dates
 
 
 def without_dates(question: str) -> str:

@@ -24,9 +24,8 @@ IMPLIED_BY_SOURCE = {"кремл": "kremlin.ru"}
 # What a "how many" counts that says nothing of the topic: people, times, units of time and measure.
 GENERIC_COUNTS = {"человек", "люд", "раз", "год", "лет", "ден", "дне", "месяц", "недел", "час", "минут", "тонн",
                   "штук", "единиц", "процент", "рубл", "доллар"}
-# An acronym (ЦДУМ, G20, US) is as often spelled out in a release as not: it cannot be required.
 RARE_SHARE = 0.75
-ACRONYM = re.compile(r"^[A-ZА-ЯЁ0-9]{2,}$")
+LATIN = re.compile(r"[A-Za-z]")
 GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
                    "ноября", "декабря")
 
@@ -52,22 +51,30 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
     Russian spelling is a guess."""
     known = []
     for entity in question.entities:
-        if all(ACRONYM.match(word) for word in entity.text.split()):
+        if all(_acronym(word) for word in entity.text.split()):
             continue
-        english = question.query.language == "en"
-        found = {stem: variants for stem in entity.stems if (variants := spellings(stem, english))}
+        # A name in Latin letters («Airbus») is rendered in Russian letters: its spelling is a guess.
+        guessed = question.query.language != "ru" or LATIN.search(entity.text) is not None
+        found = {stem: variants for stem in entity.stems if (variants := spellings(stem, guessed))}
         # A place or organisation is named by all its words («Курганской области»): one the corpus never
         # uses makes it one no release speaks of. A person may be named by fewer (a surname alone).
         partly_unknown = entity.kind in ("LOC", "ORG") and len(found) < len(entity.stems)
-        if found and not (partly_unknown and question.query.language == "ru"):
+        if found and not (partly_unknown and not guessed):
             rarity = {stem: max(idf(v) or 0.0 for v in variants) for stem, variants in found.items()}
             # Its rare words, any of which a release may use (a surname alone; «Киргизия» or «Кыргызстан»);
             # the common ones («области», «Банк») do not tell one entity from another.
             rare = [stem for stem in found if rarity[stem] >= RARE_SHARE * max(rarity.values())]
             known.append(Named(entity, frozenset(v for stem in rare for v in found[stem])))
-        elif question.query.language == "ru":
+        elif not guessed:
             return known, entity
     return known, None
+
+
+def _acronym(word: str) -> bool:
+    """ЦДУМ, G20, СПбГУ (two capitals or more, and more capitals than small letters): an acronym is as
+    often spelled out in a release as not, so it cannot be required."""
+    capitals = sum(ch.isupper() for ch in word)
+    return capitals >= 2 and capitals > sum(ch.islower() for ch in word)
 
 
 def passage_failure(question: Question, passage: Passage, document_terms: set[str], entities: list[Named],

@@ -93,7 +93,7 @@ class ExtractiveAnswerer:
         if top:
             failures.clear()
         candidates = []
-        for candidate in self._candidates(top, wanted, total):
+        for candidate in self._candidates(top, wanted, total, question.answer_type):
             failure = sentence_failure(question, candidate.passage, candidate.text)
             if failure is None:
                 candidates.append(candidate)
@@ -154,19 +154,24 @@ class ExtractiveAnswerer:
                                + bonus) * (1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)
 
-    def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float) -> list[Candidate]:
+    def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float,
+                    kind: str | None) -> list[Candidate]:
         result = []
         for rank, passage in enumerate(passages):
             title_terms = set(terms(passage.title))
-            for sentence in _quotable(passage.text):
+            quotable = _quotable(passage.text)
+            own_terms = [set(terms(sentence)) for sentence in quotable]
+            for i, (sentence, own) in enumerate(zip(quotable, own_terms)):
                 if len(sentence) < MIN_SENTENCE_CHARS:
                     continue
-                own = set(terms(sentence))
-                covered = (own | title_terms) & wanted.keys()
-                # A sentence must itself say something asked; the title only completes it.
+                # A sentence must itself say something asked, or hold the number or sum asked for right
+                # after or before one that does (a paraphrased question shares no word with the sentence
+                # that answers it: «сколько команд сапёров» — «привлечено 110 групп разминирования»).
                 if not own & wanted.keys():
-                    continue
-                coverage = sum(wanted[t] for t in covered) / total
+                    beside = own_terms[max(0, i - 1) : i] + own_terms[i + 1 : i + 2]
+                    if not (kind in STRICT and holds(kind, sentence) and any(o & wanted.keys() for o in beside)):
+                        continue
+                coverage = sum(wanted[t] for t in (own | title_terms) & wanted.keys()) / total
                 result.append(Candidate(passage, sentence, own, coverage, rank))
         return result
 

@@ -125,6 +125,8 @@ class LexicalIndex:
             if len(head) == len(stem) and term != stem:
                 continue
             found.append(term)
+        # A shorter stem of the same name («Шадаева» → шадаев, «Шадаев» → шада)
+        found += [stem[:k] for k in range(len(head) - 1, max(3, len(stem) - 3), -1) if stem[:k] in self.df]
         return found
 
     def sounding_like(self, stem: str) -> list[str]:
