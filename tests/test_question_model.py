@@ -145,3 +145,20 @@ def test_a_kazakh_refusal_speaks_kazakh_and_names_the_constraint(assistant):
     answer = assistant.ask("Новосибирскідегі жаңа мектептің құрылысы қанша теңгеге түсті?")
     assert answer.refused and answer.answer.startswith("Индекстелген баспасөз релиздерінде")
     assert "сома жоқ" in answer.answer.split("\n")[0]
+
+
+def test_a_sum_must_be_the_cost_of_what_the_question_names():
+    question = model("Во сколько обошлось строительство нового моста через Ишим?")
+    assert question.answer_type == "money" and question.cost_of == ("моста", "Ишим")
+    other = "На ремонт дорог области направлено 3,2 млрд рублей."
+    own = "Строительство моста обошлось бюджету в 3,2 млрд рублей."
+    assert sentence_failure(question, passage(other), other, other) == Failure("focus", "Ишим")
+    assert sentence_failure(question, passage(own), own, own) is None
+    beside = "Мост открыт для движения. Его строительство обошлось в 3,2 млрд рублей."
+    assert sentence_failure(question, passage(beside), "Его строительство обошлось в 3,2 млрд рублей.", beside) is None
+
+
+def test_a_kazakh_how_many_names_what_it_counts_through_the_glossary():
+    question = model("Сапар кезінде неше құжатқа қол қойылды?")
+    assert question.answer_type == "number" and question.focus_word == "құжатқа"
+    assert "документ" in question.focus

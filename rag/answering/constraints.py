@@ -16,7 +16,7 @@ from rag.answering.expected import STRICT, holds
 from rag.answering.question import Entity, Question
 from rag.query import Query
 from rag.retrieval import Passage
-from rag.text import normalise, stem_head
+from rag.text import normalise, stem_head, terms
 
 # The seat of a publisher goes without saying in its own releases: a question «в Кремле» is met by a
 # kremlin.ru release that never writes the word.
@@ -103,12 +103,18 @@ def _mentions(focus: tuple[str, ...], document_terms: set[str]) -> bool:
     return not heads or any(term.startswith(head) for term in document_terms for head in heads)
 
 
-def sentence_failure(question: Question, passage: Passage, sentence: str) -> Failure | None:
+def sentence_failure(question: Question, passage: Passage, sentence: str, context: str = "") -> Failure | None:
+    """`context`: the sentence with the ones beside it, where a sum must name what it is the cost of (in
+    its own words: words of like meaning let too much through here)."""
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
         return Failure("answer_type", kind)
     if kind == "date" and not passage.date and not holds("date", sentence):
         return Failure("answer_type", kind)  # an undated release can tell "when" only in its words
+    if kind == "money" and question.cost_of:
+        near = set(terms(context or sentence))
+        if not any(_mentions(tuple(terms(word)), near) for word in question.cost_of):
+            return Failure("focus", question.cost_of[-1])
     return None
 
 

@@ -55,6 +55,7 @@ class Candidate:
     rank: int
     score: float = 0.0
     similarity: float = 0.0
+    context: str = ""
 
 
 class ExtractiveAnswerer:
@@ -94,7 +95,7 @@ class ExtractiveAnswerer:
             failures.clear()
         candidates = []
         for candidate in self._candidates(top, wanted, total, question.answer_type):
-            failure = sentence_failure(question, candidate.passage, candidate.text)
+            failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context)
             if failure is None:
                 candidates.append(candidate)
             else:
@@ -172,7 +173,8 @@ class ExtractiveAnswerer:
                     if not (kind in STRICT and holds(kind, sentence) and any(o & wanted.keys() for o in beside)):
                         continue
                 coverage = sum(wanted[t] for t in (own | title_terms) & wanted.keys()) / total
-                result.append(Candidate(passage, sentence, own, coverage, rank))
+                context = " ".join(quotable[max(0, i - 1) : i + 2])
+                result.append(Candidate(passage, sentence, own, coverage, rank, context=context))
         return result
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:

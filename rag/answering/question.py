@@ -21,6 +21,11 @@ from rag.query import Query, is_month, searchable, without_dates
 from rag.text import query_terms, terms
 
 COUNTING = {"сколько", "скольких", "скольким", "сколькими"}
+KAZAKH_COUNTING = {"қанша", "неше"}
+COSTING = re.compile(r"^(обош|обой|обход|оцени|стои|стоил|стоят)")
+# What is done to a thing says nothing of which thing: «строительство комплекса» is about the complex.
+ACTIONS = re.compile(r"^(строительств|реконструкц|создани|реализац|проведени|организац|закупк|покупк|ремонт|"
+                     r"модернизац|разработк|производств)")
 ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z-]+(?:\s+[A-Za-z-]+)?)", re.I)
 # A capitalised English word that is not the first of the question, or a run of them: a name.
 ENGLISH_NAME = re.compile(r"(?<=[^.!?\s]\s)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
@@ -42,6 +47,7 @@ class Question:
     focus: tuple[str, ...]
     focus_word: str
     predicate: tuple[str, ...]
+    cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
 
 
 def read_question(query: Query) -> Question:
@@ -59,6 +65,7 @@ def read_question(query: Query) -> Question:
         answer_type=expected_answer(query.question),
         focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(searchable(word)))),
         focus_word=" ".join(focus_words),
+        cost_of=_cost_of(tagged) if tagged is not None else (),
         predicate=tuple(dict.fromkeys(stem for token in (tagged.tokens if tagged else []) if token.pos == "VERB"
                                       for stem in terms(token.text))),
     )
@@ -96,11 +103,14 @@ def _entity(text: str, kind: str, russian: str) -> Entity | None:
 
 
 def _focus(question: str, language: str, tagged) -> list[str]:
-    """The words naming what a "how many" counts: the noun after «сколько» (past its adjectives), or the
-    one or two words after "how many"."""
+    """The words naming what a "how many" counts: the noun after «сколько» (past its adjectives), the word
+    after «қанша», «неше», or the one or two words after "how many"."""
     if language == "en":
         match = ENGLISH_COUNT.search(question)
         return match[1].split() if match else []
+    if language == "kk":
+        words = [word.strip("?,.!") for word in question.split()]
+        return [following for word, following in zip(words, words[1:]) if word.lower() in KAZAKH_COUNTING][:1]
     if tagged is None:
         return []
     tokens = tagged.tokens
@@ -113,6 +123,17 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _cost_of(tagged) -> tuple[str, ...]:
+    """The nouns after «во сколько обошлось / обойдётся / оценивается / стоит»: what the sum is the cost of."""
+    tokens = tagged.tokens
+    for index, token in enumerate(tokens):
+        if COSTING.match(token.text.lower()) and any(t.text.lower() == "сколько" for t in tokens[max(0, index - 2):index]):
+            nouns = [t.text for t in tokens[index + 1 : index + 6] if t.pos in ("NOUN", "PROPN")
+                     and not ACTIONS.match(t.text.lower())]
+            return tuple(nouns[:2])
+    return ()
 
 
 def _tag(text: str):
