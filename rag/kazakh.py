@@ -87,11 +87,15 @@ def _match(tokens: list[str], start: int) -> tuple[int, str] | None:
 
 
 def _begins(word: str, entry: str) -> bool:
+    """Whether a question's word is the entry with Kazakh endings; a capitalised word (a name: «Орынбор»
+    is not «орын» + ending) only with a case ending proper."""
     lowered = word if entry.isupper() else word.lower()
     if not lowered.startswith(entry):
         return False
-    rest = len(lowered) - len(entry)
-    return rest == 0 or (len(entry) >= 4 and rest <= MAX_SUFFIX) or lowered[len(entry):] in ENDINGS
+    rest = lowered[len(entry):]
+    if not rest or rest in ENDINGS:
+        return True
+    return not word[0].isupper() and len(entry) >= 4 and len(rest) <= MAX_SUFFIX
 
 
 @lru_cache(maxsize=4096)

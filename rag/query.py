@@ -63,6 +63,10 @@ ANY_YEAR = re.compile(
     rf"(?:\b(?:в|во|с|со|до|по|к|на|за|от|in|of|since|by|from|until|between|and|и)\s+|[-–—]\s*)"
     rf"(?P<named>(?:19|20)\d\d)(?![\d,.]\d){DECADE}|\b(?P<dated>(?:19|20)\d\d){DECADE}(?=\s*(?:[-–—]|год|г\.|гг\.|жыл|'s))")
 
+# A question about the present value of something that changes: no date, and words for "now" or "latest".
+LATEST = re.compile(r"\b(сейчас|текущ\w*|на сегодня\w*|на данный момент|в настоящее время|последн\w*|"
+                    r"currently|current|latest|most recent|now|қазір|қазіргі|соңғы)\b")
+
 FOLLOWUP_MARKERS = {
     "он", "она", "оно", "они", "его", "ее", "их", "ему", "ей", "им", "него", "нее", "них", "там", "тогда",
     "этот", "эта", "это", "эти", "этого", "этой", "этом", "этих", "этим", "тот", "та", "те", "такой",
@@ -100,6 +104,7 @@ class Query:
     content_terms: list[str] = field(default_factory=list)
     # Every year the question names ("в 2022 году", "референдум 2003 года", "итоги 2025 года").
     years: tuple[int, ...] = ()
+    latest: bool = False  # «какая сейчас ключевая ставка?»: the newest release that holds it answers
 
 
 def _month(match: re.Match) -> int:
@@ -259,6 +264,7 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
         used_history=used,
         content_terms=[t for text in [*used, question] for t in query_terms(searchable(without_dates(text)))],
         years=named_years(question) or tuple(y for text in used for y in named_years(text)),
+        latest=dates is None and LATEST.search(normalise(question)) is not None,
     )
 
 

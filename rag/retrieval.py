@@ -63,13 +63,40 @@ def retrieve(index: Index, query: Query, settings: Settings, filters: Filters = 
             boost = 1.0 if query.dates.whole_years else settings.date_boost
             for chunk_id, score in inside.items():
                 scores[chunk_id] = max(scores.get(chunk_id, 0.0), score * boost)
-    best = _diverse(sorted(scores.items(), key=lambda item: item[1], reverse=True), settings)
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if query.latest:
+        ranked = _newest_release_first(index, query, vector, settings, filters, ranked)
+    best = _diverse(ranked, settings)
     stored = index.chunks([chunk_id for chunk_id, _ in best])
     return [
         Passage(c.chunk_id, c.doc_id, c.title, c.date, c.source, c.url, c.text, score)
         for chunk_id, score in best
         if (c := stored.get(chunk_id)) is not None
     ]
+
+
+LATEST_FLOOR = 0.3
+
+
+def _newest_release_first(index: Index, query: Query, vector: np.ndarray, settings: Settings, filters: Filters,
+                          ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """For a question about the present («какая сейчас ключевая ставка?»): of the releases of the best
+    match's source whose words match it within `LATEST_FLOOR` of the best, the newest one's passages first,
+    searched within that day."""
+    mask = index.lexical.filter_mask(filters.date_from, filters.date_to, list(filters.sources))
+    documents = index.lexical.search_documents(query.terms, len(index.lexical.documents), mask)
+    if not documents or documents[0][1] <= 0:
+        return ranked
+    dated = index.lexical.document_dates()
+    series = dated[documents[0][0]][1]  # the best release's source: its series answers
+    newest = max(dated[doc_id][0] for doc_id, score in documents
+                 if score >= LATEST_FLOOR * documents[0][1] and dated[doc_id][1] == series)
+    if not newest:
+        return ranked
+    inside = _fused(index, query, vector, settings, newest, newest, filters.sources)
+    top = ranked[0][1] if ranked else 0.0
+    first = sorted(((chunk_id, top + score) for chunk_id, score in inside.items()), key=lambda i: i[1], reverse=True)
+    return first + [item for item in ranked if item[0] not in inside]
 
 
 def _diverse(ranked: list[tuple[str, float]], settings: Settings) -> list[tuple[str, float]]:

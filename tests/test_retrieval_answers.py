@@ -339,3 +339,17 @@ def test_json_shape(assistant):
     assert {"query", "retrieval", "answer", "total"} <= set(data["timings_ms"])
     assert all(isinstance(v, float) and v >= 0 for v in data["timings_ms"].values())
     assert data["timings_ms"]["total"] >= data["timings_ms"]["retrieval"]
+
+
+@pytest.mark.parametrize("question", ["Какая сейчас ключевая ставка Банка России?",
+                                      "What is the current key rate of the Bank of Russia?"])
+def test_a_question_about_the_present_is_answered_from_the_newest_release_with_its_date(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused
+    assert {c["doc_id"] for c in answer.citations} == {"cbr-2023-09-15"}
+    assert "13,00%" in answer.answer and "2023-09-15:" in answer.answer
+
+
+def test_without_now_the_same_question_reads_every_release(assistant):
+    answer = assistant.ask("Какая была ключевая ставка Банка России в июле 2023 года?")
+    assert {c["doc_id"] for c in answer.citations} == {"cbr-2023-07-21"} and "последнего релиза" not in answer.answer

@@ -267,3 +267,14 @@ def test_every_glossary_line_has_both_sides():
                                       "Что сообщили в Центробанке?"])
 def test_institutions_are_spelled_out_in_any_case(question):
     assert {"банк"} <= set(query_terms(question))
+
+
+def test_a_day_a_figure_is_estimated_on_is_searched_in_the_releases_after_it():
+    from rag.query import DateRange, build_query, parse_dates
+
+    assert parse_dates("Какой была инфляция по оценке на 17 июля 2023 года?") == DateRange(20230717, 20230831)
+    assert parse_dates("Сколько домов было подтоплено по состоянию на 8 апреля 2024 года?") == DateRange(
+        20240408, 20240523)
+    assert parse_dates("Что произошло 17 июля 2023 года?") == DateRange(20230717, 20230717)  # published that day
+    assert build_query("Какая сейчас ключевая ставка?").latest
+    assert not build_query("Какая ключевая ставка была в июле 2023 года?").latest

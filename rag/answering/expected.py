@@ -16,10 +16,14 @@ EXPECTS = {
         r"как\w+\s+(сумм\w+|стоимост\w*)|how\s+much\b.{0,80}?\bcost|what\s+did\b.{0,80}?\bcost|"
         r"қанша\s+(теңге|доллар|рубль|сом|ақша|қаржы)\w*|қандай\s+сома\w*|құны\s+қанша)\b"),
     "percent": re.compile(
-        r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол(?:я|ю|и|ей)\b)|what\s+(percentage|share)\b"),
+        r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол(?:я|ю|и|ей)\b)|what\s+(percentage|share)\b|"
+        # a rate is a percentage: «какая сейчас ключевая ставка», «какой была годовая инфляция»
+        r"\bкак\w+\s+(?:был\w*\s+|сейчас\s+|теперь\s+)?(?:\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?"
+        r"(?:ставк\w*|инфляц\w*|доходност\w*|безработиц\w*)|"
+        r"\bwhat\s+(?:is|was|were)\s+the\s+(?:\w+\s+){0,3}(?:rate|inflation|unemployment)\b"),
     "number": re.compile(
         r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|"
-        rf"как\w+\s+(был\w*\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?({MEASURES})|"
+        rf"как\w+\s+(был\w*\s+|сейчас\s+|теперь\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?({MEASURES})|"
         r"how\s+(many|much)|what\s+(level|rate)|қанша|неше|қандай\s+деңгей\w*)\b"
     ),
     "date": re.compile(r"\b(когда|какого\s+числа|в\s+какой\s+день|when|қашан)\b"),
@@ -49,8 +53,9 @@ def expected_answer(question: str) -> str | None:
     return next((kind for kind, pattern in EXPECTS.items() if pattern.search(text)), None)
 
 
-# Dates and years are numbers a "how many" question does not ask for («в декабре 2023 года мы запускали…»).
-NOT_AN_AMOUNT = re.compile(rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b")
+# Dates, years and times of day are numbers a "how many" question does not ask for («в декабре 2023 года
+# мы запускали…», «время публикации — 13:30»).
+NOT_AN_AMOUNT = re.compile(rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b")
 
 
 def holds(kind: str | None, sentence: str) -> bool:

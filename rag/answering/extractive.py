@@ -102,6 +102,10 @@ class ExtractiveAnswerer:
                 failures.append(failure)
         if not candidates:
             return refusal(query, passages, 0.0, failures[0] if failures else None)
+        if query.latest:
+            # «сейчас», «последнее решение»: the newest release that holds an answer, and nothing older.
+            newest = max(c.passage.date for c in candidates)
+            candidates = [c for c in candidates if c.passage.date == newest]
         self._score(question, candidates)
         # Only the passages that can be quoted speak for the answer: a passage on the topic whose sentences
         # hold no answer must not lend its coverage to another passage's sentence.
@@ -116,7 +120,7 @@ class ExtractiveAnswerer:
             for n, c in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{' '.join(c.text.split())} [{n}]" for n, c in enumerate(chosen, start=1))
-        framing = FRAMING.get(query.language)
+        framing = " ".join(x for x in (FRAMING.get(query.language, ""), _as_of(query, chosen)) if x)
         return Draft(answer=f"{framing} {text}" if framing else text, citations=citations, evidence=evidence)
 
     def _eligible(self, question: Question, passages: list[Passage], entities, failures: list) -> list[Passage]:
@@ -194,6 +198,16 @@ class ExtractiveAnswerer:
                 break
             chosen.append(best)
         return chosen
+
+
+AS_OF = {"ru": "По данным последнего релиза, от {date}:", "en": "As of the latest release, of {date}:",
+         "kk": "Соңғы релиз бойынша, {date}:"}
+
+
+def _as_of(query: Query, chosen: list[Candidate]) -> str:
+    """A question about the present is answered with the date its answer is valid for."""
+    date = chosen[0].passage.date
+    return AS_OF.get(query.language, AS_OF["ru"]).format(date=date) if query.latest and date else ""
 
 
 def _quotable(text: str) -> list[str]:

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.expected import expected_answer
-from rag.query import Query, is_month, searchable, without_dates
+from rag.kazakh import to_russian as kazakh_to_russian
+from rag.query import Query, is_month, without_dates
+from rag.translate import to_russian as english_to_russian
 from rag.text import query_terms, terms
 
 COUNTING = {"сколько", "скольких", "скольким", "сколькими"}
@@ -63,7 +65,7 @@ def read_question(query: Query) -> Question:
         query=query,
         entities=tuple(entities.values()),
         answer_type=expected_answer(query.question),
-        focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(searchable(word)))),
+        focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
         cost_of=_cost_of(tagged) if tagged is not None else (),
         predicate=tuple(dict.fromkeys(stem for token in (tagged.tokens if tagged else []) if token.pos == "VERB"
@@ -74,11 +76,11 @@ def read_question(query: Query) -> Question:
 def _entities(text: str, language: str, doc) -> list[Entity]:
     if language == "en":
         return [entity for match in ENGLISH_NAME.finditer(without_dates(text))
-                if not is_month(match[0]) and (entity := _entity(match[0], "NAME", searchable(match[0])))]
+                if not is_month(match[0]) and (entity := _entity(match[0], "NAME", _russian(match[0], "en")))]
     found = []
     for text, kind in [(span.text, span.type) for span in doc.spans] + _proper_nouns(doc):
         words = text.split()
-        russian = searchable(text) if language == "kk" else text
+        russian = _russian(text, language)
         if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
             found.append(entity)
     return found
@@ -95,6 +97,11 @@ def _proper_nouns(doc) -> list[tuple[str, str]]:
             else:
                 runs.append([token])
     return [(" ".join(t.text for t in run), "PROPN") for run in runs]
+
+
+def _russian(text: str, language: str) -> str:
+    """A word or name of the question in the Russian of the releases (its glossary, or transliterated)."""
+    return {"en": english_to_russian, "kk": kazakh_to_russian}.get(language, str)(text)
 
 
 def _entity(text: str, kind: str, russian: str) -> Entity | None:

@@ -113,6 +113,11 @@ class LexicalIndex:
         n = len(self.chunk_ids)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def document_dates(self) -> dict[str, tuple[int, str]]:
+        """Each release's publication date as YYYYMMDD (0 when undated) and its source."""
+        return {doc_id: (int(self.dates[row]), self.sources[row]) for doc_id, row in zip(self.documents,
+                                                                                          self.document_rows)}
+
     def spellings(self, stem: str) -> list[str]:
         """The corpus's stems that begin like this one (`text.stem_head`): the other inflections of a name."""
         if self._sorted_terms is None:
