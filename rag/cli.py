@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from rag.formatting import format_answer
 from rag.offline import use_offline_defaults
 
 
@@ -59,10 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_chat)
 
     p = sub.add_parser("serve", parents=[common], help="start the web chat (default http://127.0.0.1:7860)")
-    p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need RAG_UI_USERNAME/PASSWORD)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need RAG_UI_USERNAME/PASSWORD and RAG_API_KEY)")
     p.add_argument("--port", type=int)
     p.add_argument("--ingest", nargs="*", type=Path, default=[], help="files or folders to index before starting")
     p.set_defaults(run=_serve)
+
+    p = sub.add_parser("mcp", parents=[common], help="MCP server over stdio (tools: search, ask, list_documents, "
+                                                    "get_document)")
+    p.set_defaults(run=_mcp)
 
     p = sub.add_parser("eval", help="run evaluation suites, ours beside the naive LangChain pipeline")
     p.add_argument("suites", nargs="*", type=Path, help="suite JSONL files (corpus from SUITE.corpus.txt)")
@@ -203,26 +208,6 @@ def _read_batch(path: Path) -> list[dict]:
     return items
 
 
-def format_answer(answer, with_text: bool = True) -> str:
-    lines = [answer.answer] if with_text else []
-    if answer.notice:
-        lines.append(f"({answer.notice})")
-    releases: dict[str, list[dict]] = {}
-    for citation in answer.citations:
-        releases.setdefault(citation["doc_id"], []).append(citation)
-    if releases:
-        lines.append("")
-    for cited in releases.values():
-        first = cited[0]
-        where = ", ".join(x for x in (first["date"], first["source"], first["url"]) if x)
-        lines.append(f"{markers(cited)} {first['title']} ({where})")
-    return "\n".join(lines)
-
-
-def markers(citations: list[dict]) -> str:
-    return "".join(f"[{c['n']}]" for c in citations)
-
-
 def _chat(args: argparse.Namespace) -> int:
     history: list[str] = []
     with _open(args) as assistant:
@@ -255,11 +240,14 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from rag.api.security import api_key
     from rag.settings import Settings
-    from ui.app import launch, login
+    from ui.app import login, serve
 
     settings = Settings()
-    login(settings, args.host or settings.ui_host)  # refuse an open address before any slow start-up
+    # An exposed address without its login or API key is refused before any slow start-up.
+    login(settings, args.host or settings.ui_host)
+    api_key(settings, args.host or settings.ui_host)
     with _open(args, settings=settings) as assistant:
         if args.ingest:
             print(f"indexing {', '.join(map(str, args.ingest))} ...", file=sys.stderr)
@@ -267,8 +255,17 @@ def _serve(args: argparse.Namespace) -> int:
             print(", ".join(f"{k}: {v}" for k, v in summary.counts().items()), file=sys.stderr)
         host = args.host or assistant.settings.ui_host
         port = args.port or assistant.settings.ui_port
-        print(f"web chat at http://{host}:{port}", file=sys.stderr)
-        launch(assistant, assistant.settings, host=host, port=port)
+        print(f"web chat at http://{host}:{port}, OpenAI-compatible API at /v1, REST at /api (docs at /docs), "
+              "MCP at /mcp", file=sys.stderr)
+        serve(assistant, assistant.settings, host=host, port=port)
+    return 0
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from rag.api.mcp_tools import run_stdio
+
+    with _open(args) as assistant:
+        run_stdio(assistant)
     return 0
 
 
