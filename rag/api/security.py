@@ -45,7 +45,7 @@ def api_key(settings: Settings, host: str) -> str | None:
 class ApiKeyGuard:
     """ASGI middleware: requests under API_PREFIXES without the right bearer key get 401 and reach nothing.
 
-    After MAX_FAILURES wrong keys from one client address within WINDOW_S seconds, that address is answered
+    After MAX_FAILURES wrong (not missing) keys from one client address within WINDOW_S seconds, that address is answered
     429 for LOCKOUT_S seconds, right key or not.
     """
 
@@ -67,11 +67,13 @@ class ApiKeyGuard:
         if wait > 0:
             await _json(send, 429, "too many wrong API keys; try again later", [(b"retry-after", str(int(wait) + 1).encode())])
             return
-        if hmac.compare_digest(_bearer(scope), self.key):
+        sent = _bearer(scope)
+        if hmac.compare_digest(sent, self.key):
             self.failures.pop(client, None)
             await self.app(scope, receive, send)
             return
-        self._fail(client, now)
+        if sent:  # a missing key is a client not set up yet, not a guess
+            self._fail(client, now)
         await _json(send, 401, "missing or wrong API key: send 'Authorization: Bearer <RAG_API_KEY>'",
                     [(b"www-authenticate", b"Bearer")])
 
