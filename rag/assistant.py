@@ -34,7 +34,13 @@ MAX_HISTORY_TURNS = 10
 
 class Assistant:
     def __init__(self, settings: Settings | None = None, index_dir: Path | str | None = None,
-                 rebuild: bool = False, embedder: Embedder | None = None):
+                 rebuild: bool = False, embedder: Embedder | None = None, preload: bool = False):
+        """`preload`: load the question models in a thread while the index opens, for a process that is about
+        to answer (the CLI's ask, chat, serve and mcp); one that only lists or ingests never pays for them."""
+        if preload:
+            from rag.answering.question import preload as load_question_models
+
+            load_question_models()
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings)
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild)

@@ -165,7 +165,7 @@ def _ask(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.batch):
         raise ValueError("give either a QUESTION or --batch FILE")
     history = _read_history(args.history) if args.history else []
-    with _open(args) as assistant:
+    with _open(args, preload=True) as assistant:
         if args.batch:
             for item in _read_batch(args.batch):
                 answer = assistant.ask(item["question"], item.get("history") or [], id=item.get("id"), **_ask_options(args))
@@ -210,7 +210,7 @@ def _read_batch(path: Path) -> list[dict]:
 
 def _chat(args: argparse.Namespace) -> int:
     history: list[str] = []
-    with _open(args) as assistant:
+    with _open(args, preload=True) as assistant:
         print("Задайте вопрос (пустая строка или Ctrl-D — выход, /new — новый разговор).")
         while True:
             try:
@@ -248,7 +248,7 @@ def _serve(args: argparse.Namespace) -> int:
     # An exposed address without its login or API key is refused before any slow start-up.
     login(settings, args.host or settings.ui_host)
     api_key(settings, args.host or settings.ui_host)
-    with _open(args, settings=settings) as assistant:
+    with _open(args, settings=settings, preload=True) as assistant:
         if args.ingest:
             print(f"indexing {', '.join(map(str, args.ingest))} ...", file=sys.stderr)
             summary = assistant.ingest(args.ingest, on_progress=_progress_bar())
@@ -264,7 +264,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _mcp(args: argparse.Namespace) -> int:
     from rag.api.mcp_tools import run_stdio
 
-    with _open(args) as assistant:
+    with _open(args, preload=True) as assistant:
         run_stdio(assistant)
     return 0
 
