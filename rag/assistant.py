@@ -16,14 +16,12 @@ from typing import Iterable, Iterator, Sequence
 
 from rag.answering.base import Answer, Answerer, Draft, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.answering.llm import LLMAnswerer, rewrite_question
 from rag.chunking import chunk_document
 from rag.embeddings import Embedder
 from rag.ingest import IngestSummary, ProgressCallback, file_inputs, ingest
-from rag.llm_backend import chat_model
 from rag.messages import InputError
 from rag.query import build_query
-from rag.retrieval import Filters, retrieve
+from rag.retrieval import Filters, Passage, retrieve
 from rag.settings import Settings
 from rag.store.index import Index
 from rag.sync import Library
@@ -39,7 +37,13 @@ MAX_HISTORY_TURNS = 10
 
 class Assistant:
     def __init__(self, settings: Settings | None = None, index_dir: Path | str | None = None,
-                 rebuild: bool = False, embedder: Embedder | None = None):
+                 rebuild: bool = False, embedder: Embedder | None = None, preload: bool = False):
+        """`preload`: load the question models in a thread while the index opens, for a process that is about
+        to answer (the CLI's ask, chat, serve and mcp); one that only lists or ingests never pays for them."""
+        if preload:
+            from rag.answering.question import preload as load_question_models
+
+            load_question_models()
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings)
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild)
@@ -57,8 +61,13 @@ class Assistant:
                 min_evidence=self.settings.min_evidence,
             )
         }
-        self.chat_model = chat_model(self.settings) if self.settings.llm_configured else None
-        if self.chat_model is not None:
+        self.chat_model = None
+        if self.settings.llm_configured:
+            # LangChain's chat models cost a second of imports: only a configured LLM pays for them.
+            from rag.answering.llm import LLMAnswerer
+            from rag.llm_backend import chat_model
+
+            self.chat_model = chat_model(self.settings)
             self.answerers["llm"] = LLMAnswerer(self.chat_model, self.settings, self.answerers["extractive"])
 
     def _spellings(self, stem: str, transliterated: bool = False) -> list[str]:
@@ -128,6 +137,27 @@ class Assistant:
         with self._lock:
             return {chunk_id: chunk.text for chunk_id, chunk in self.index.chunks(list(chunk_ids)).items()}
 
+    def document(self, doc_id: str) -> dict | None:
+        """A release's metadata and its whole text (its passages joined, their overlaps once), or None."""
+        with self._lock:
+            found = next((d for d in self.index.documents() if d["doc_id"] == doc_id), None)
+            if found is None:
+                return None
+            chunks = self.index.document_chunks(doc_id)
+        return {**found, "text": _joined([c.text for c in chunks])}
+
+    def search(self, query: str, k: int | None = None, *, date_from: str | None = None, date_to: str | None = None,
+               sources: Sequence[str] = ()) -> list[Passage]:
+        """The `k` best passages for a query (default: `top_k`), best first, without answering."""
+        if not query or not query.strip():
+            raise InputError("empty_question")
+        if len(query) > MAX_QUESTION_CHARS:
+            raise InputError("question_too_long", length=len(query), limit=MAX_QUESTION_CHARS)
+        settings = self.settings if k is None else self.settings.model_copy(update={"top_k": max(1, k)})
+        filters = Filters.from_iso(date_from, date_to, sources)
+        with self._lock:
+            return retrieve(self.index, build_query(query, []), settings, filters)
+
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Removes documents; returns the ids that were not found."""
         with self._lock:
@@ -166,6 +196,8 @@ class Assistant:
         earlier = _questions(history)
         query = build_query(question, earlier)
         if mode == "llm" and earlier and self.settings.llm_rewrite_followups:
+            from rag.answering.llm import rewrite_question
+
             standalone = rewrite_question(self.chat_model, self.settings, question, earlier, query.language)
             if standalone != question:
                 query = build_query(standalone, [])
@@ -221,6 +253,15 @@ def _questions(history: History | None) -> list[str]:
         if text:
             result.append(text[:MAX_QUESTION_CHARS])
     return result[::-1]
+
+
+def _joined(texts: list[str]) -> str:
+    """Passages in order, each without the sentence it repeats from the one before (rag/chunking.py)."""
+    result = texts[0] if texts else ""
+    for text in texts[1:]:
+        overlap = next((n for n in range(min(len(result), len(text)), 0, -1) if result.endswith(text[:n])), 0)
+        result += (" " if not overlap else "") + text[overlap:]
+    return result
 
 
 def _text_of(content: object) -> str:

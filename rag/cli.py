@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from rag.cli_corpus import add_commands, open_assistant, progress_bar
+from rag.formatting import format_answer
 from rag.offline import use_offline_defaults
 
 
@@ -49,12 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_chat)
 
     p = sub.add_parser("serve", parents=[common], help="start the web chat (default http://127.0.0.1:7860)")
-    p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need RAG_UI_USERNAME/PASSWORD)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1; others need RAG_UI_USERNAME/PASSWORD and RAG_API_KEY)")
     p.add_argument("--port", type=int)
     p.add_argument("--ingest", nargs="*", default=[], help="files, folders or addresses to index before starting")
     p.add_argument("--sync-every", type=float, metavar="MINUTES",
                    help="sync the followed feeds this often while serving (default: $RAG_SYNC_EVERY_MINUTES)")
     p.set_defaults(run=_serve)
+
+    p = sub.add_parser("mcp", parents=[common], help="MCP server over stdio (tools: search, ask, list_documents, "
+                                                    "get_document)")
+    p.set_defaults(run=_mcp)
 
     p = sub.add_parser("eval", help="run evaluation suites, ours beside the naive LangChain pipeline")
     p.add_argument("suites", nargs="*", type=Path, help="suite JSONL files (corpus from SUITE.corpus.txt)")
@@ -95,7 +100,7 @@ def _ask(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.batch):
         raise ValueError("give either a QUESTION or --batch FILE")
     history = _read_history(args.history) if args.history else []
-    with open_assistant(args) as assistant:
+    with open_assistant(args, preload=True) as assistant:
         if args.batch:
             for item in _read_batch(args.batch):
                 answer = assistant.ask(item["question"], item.get("history") or [], id=item.get("id"), **_ask_options(args))
@@ -138,29 +143,9 @@ def _read_batch(path: Path) -> list[dict]:
     return items
 
 
-def format_answer(answer, with_text: bool = True) -> str:
-    lines = [answer.answer] if with_text else []
-    if answer.notice:
-        lines.append(f"({answer.notice})")
-    releases: dict[str, list[dict]] = {}
-    for citation in answer.citations:
-        releases.setdefault(citation["doc_id"], []).append(citation)
-    if releases:
-        lines.append("")
-    for cited in releases.values():
-        first = cited[0]
-        where = ", ".join(x for x in (first["date"], first["source"], first["url"]) if x)
-        lines.append(f"{markers(cited)} {first['title']} ({where})")
-    return "\n".join(lines)
-
-
-def markers(citations: list[dict]) -> str:
-    return "".join(f"[{c['n']}]" for c in citations)
-
-
 def _chat(args: argparse.Namespace) -> int:
     history: list[str] = []
-    with open_assistant(args) as assistant:
+    with open_assistant(args, preload=True) as assistant:
         print("Задайте вопрос (пустая строка или Ctrl-D — выход, /new — новый разговор).")
         while True:
             try:
@@ -190,13 +175,16 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from rag.api.security import api_key
     from rag.settings import Settings
     from rag.sync import BackgroundSync
-    from ui.app import launch, login
+    from ui.app import login, serve
 
     settings = Settings()
-    login(settings, args.host or settings.ui_host)  # refuse an open address before any slow start-up
-    with open_assistant(args, settings=settings) as assistant:
+    # An exposed address without its login or API key is refused before any slow start-up.
+    login(settings, args.host or settings.ui_host)
+    api_key(settings, args.host or settings.ui_host)
+    with open_assistant(args, settings=settings, preload=True) as assistant:
         if args.ingest:
             print(f"indexing {', '.join(map(str, args.ingest))} ...", file=sys.stderr)
             summary = assistant.ingest(args.ingest, on_progress=progress_bar())
@@ -207,13 +195,21 @@ def _serve(args: argparse.Namespace) -> int:
         if minutes is not None and minutes <= 0:
             raise ValueError(f"--sync-every takes minutes above 0, not {minutes:g}")
         syncing = BackgroundSync(assistant.library, minutes).start() if minutes else None
-        print(f"web chat at http://{host}:{port}" + (f", feeds synced every {minutes:g} min" if minutes else ""),
-              file=sys.stderr)
+        print(f"web chat at http://{host}:{port}, OpenAI-compatible API at /v1, REST at /api (docs at /docs), "
+              "MCP at /mcp" + (f"; feeds synced every {minutes:g} min" if minutes else ""), file=sys.stderr)
         try:
-            launch(assistant, assistant.settings, host=host, port=port)
+            serve(assistant, assistant.settings, host=host, port=port)
         finally:
             if syncing:
                 syncing.stop()
+    return 0
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from rag.api.mcp_tools import run_stdio
+
+    with open_assistant(args, preload=True) as assistant:
+        run_stdio(assistant)
     return 0
 
 

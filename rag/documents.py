@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import frontmatter
-import trafilatura
 import yaml
 
 from rag.messages import InputError
@@ -252,6 +251,8 @@ def load_markdown(text: str, doc_id: str, where: str) -> Document:
 
 
 def load_html(text: str, doc_id: str, where: str) -> Document:
+    import trafilatura  # only HTML needs it; `rag ask` never does
+
     extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
     body = extracted.text if extracted is not None else ""
     if len((body or "").split()) < MIN_HTML_WORDS:

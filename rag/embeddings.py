@@ -6,6 +6,7 @@ SIF-weighted and averaged by sentence-transformers' StaticEmbedding. It is built
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -30,12 +31,14 @@ class Embedder:
     """Turns texts into L2-normalised float32 vectors."""
 
     def __init__(self, settings: Settings):
-        from sentence_transformers import SentenceTransformer
-
         self.id = embedding_id(settings)
         self.batch_size = settings.embedding_batch_size
-        location = builtin_model_path(settings.cache_dir) if settings.embedding_model == BUILTIN_EMBEDDING else None
-        self.model = SentenceTransformer(str(location or settings.embedding_model), device="cpu")
+        if settings.embedding_model == BUILTIN_EMBEDDING:
+            self.model = StaticVectors(builtin_model_path(settings.cache_dir))
+        else:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(settings.embedding_model, device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -48,6 +51,57 @@ class Embedder:
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+
+class StaticVectors:
+    """The saved sentence-transformers StaticEmbedding + Normalize folder, computed with numpy: the mean of the
+    token vectors (an EmbeddingBag's "mean"), L2-normalised. Loading sentence-transformers would import torch,
+    4 of the 5 seconds a one-question `rag ask` took; the vectors are the same (tests/test_embeddings.py)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        # The weights are memory-mapped at once; the 250k-word tokenizer (0.2 s to parse) waits for a first text,
+        # which `rag list` or `rag remove` never has.
+        self.weights = _safetensors_matrix(folder / "model.safetensors", "embedding.weight")
+        self._tokenizer = None
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            self._tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+            self._tokenizer.no_padding()
+        return self._tokenizer
+
+    def get_embedding_dimension(self) -> int:
+        return self.weights.shape[1]
+
+    def encode(self, texts: list[str], batch_size: int = 256, **_) -> np.ndarray:
+        result = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            encodings = self.tokenizer.encode_batch(texts[start:start + batch_size], add_special_tokens=False)
+            for row, encoding in enumerate(encodings, start):
+                if encoding.ids:
+                    result[row] = self.weights[encoding.ids].mean(axis=0)
+        norms = np.linalg.norm(result, axis=1, keepdims=True)
+        return result / np.maximum(norms, 1e-12)
+
+
+def _safetensors_matrix(path: Path, name: str) -> np.ndarray:
+    """One float32 tensor of a safetensors file, memory-mapped (the file is an 8-byte header length, a JSON
+    header, then the raw little-endian data)."""
+    with path.open("rb") as f:
+        header_length = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(header_length))
+    entry = header[name]
+    if entry["dtype"] != "F32":
+        raise ValueError(f"{path}: {name} is {entry['dtype']}, expected F32")
+    start, end = entry["data_offsets"]
+    matrix = np.memmap(path, dtype="<f4", mode="r", offset=8 + header_length + start, shape=tuple(entry["shape"]))
+    if matrix.nbytes != end - start:
+        raise ValueError(f"{path}: {name} holds {end - start} bytes, not {matrix.nbytes}")
+    return matrix
 
 
 def builtin_model_path(cache_dir: Path) -> Path:

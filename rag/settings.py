@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     ui_port: int = 7860
     ui_username: str | None = Field(None, description="login required when the web chat listens beyond loopback")
     ui_password: str | None = None
+    api_key: SecretStr | None = Field(
+        None, description="bearer key every API (/v1, /api, /mcp) requires when `rag serve` listens beyond loopback")
 
     @property
     def llm_configured(self) -> bool:

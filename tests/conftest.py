@@ -113,3 +113,11 @@ def open_assistant(settings, embedder, tmp_path):
     yield open_
     for assistant in opened:
         assistant.close()
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory):
+    """One `rag serve` over corpus/ on loopback for the API tests (OpenAI-compatible, REST, MCP over HTTP)."""
+    from tests.web_support import module_server
+
+    yield from module_server(tmp_path_factory, "api")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html
-import ipaddress
-import socket
 from pathlib import Path
 
 import gradio as gr
-from starlette.middleware import Middleware
 
+from rag.api.security import api_key, is_loopback
 from rag.assistant import Assistant
 from rag.documents import normalise_date
 from rag.messages import localised
@@ -150,13 +148,6 @@ def _is_date(value: str) -> bool:
         return False
 
 
-def is_loopback(host: str) -> bool:
-    try:
-        return all(ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(host, None))
-    except (socket.gaierror, ValueError):
-        return False
-
-
 def login(settings: Settings, host: str) -> tuple[str, str] | None:
     """The login the server requires; refuses an address beyond loopback without one, and a blank login."""
     username, password = settings.ui_username, settings.ui_password
@@ -174,20 +165,30 @@ def login(settings: Settings, host: str) -> tuple[str, str] | None:
     return username, password
 
 
-def launch(assistant: Assistant, settings: Settings, host: str | None = None, port: int | None = None,
-           block: bool = True) -> gr.Blocks:
+def serve(assistant: Assistant, settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """The page, the APIs and MCP on one port; refuses an exposed address without its login and API key."""
+    import uvicorn
+
+    from rag.api.server import api_app
+
     host = host or settings.ui_host
-    auth = login(settings, host)
+    auth, key = login(settings, host), api_key(settings, host)
+    app = api_app(assistant, key, host)
+    mount(app, assistant, settings, auth)
+    uvicorn.run(app, host=host, port=port or settings.ui_port, log_level="warning")
+
+
+def mount(app, assistant: Assistant, settings: Settings, auth: tuple[str, str] | None) -> None:
+    """The web chat at / of a FastAPI app whose own routes (/v1, /api, /mcp, /docs) come first."""
     strings = LANGUAGES[settings.ui_language]
-    app = build_app(assistant, strings)
-    app.queue(default_concurrency_limit=4)
-    throttle = [Middleware(LoginThrottle, message=strings.login_throttled)] if auth else []
-    app.launch(
-        server_name=host, server_port=port or settings.ui_port, auth=auth, prevent_thread_lock=not block,
-        max_file_size=f"{int(settings.max_file_mb)}mb", css_paths=[ASSETS / "chat.css"], head=_head(),
-        footer_links=["api"], quiet=True, app_kwargs={"middleware": throttle},
+    blocks = build_app(assistant, strings)
+    blocks.queue(default_concurrency_limit=4)
+    if auth:
+        app.add_middleware(LoginThrottle, message=strings.login_throttled)
+    gr.mount_gradio_app(
+        app, blocks, path="/", auth=auth, max_file_size=f"{int(settings.max_file_mb)}mb",
+        css_paths=[ASSETS / "chat.css"], head=_head(), footer_links=["api"],
     )
-    return app
 
 
 def _head() -> str:

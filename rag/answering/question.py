@@ -156,8 +156,22 @@ def _tag(text: str):
     return doc
 
 
-@lru_cache(maxsize=1)
+def preload() -> None:
+    """Loads the natasha models (about 0.5 s) in a thread, while the caller opens the index."""
+    threading.Thread(target=_models, name="natasha-models", daemon=True).start()
+
+
 def _models():
+    """One load however many threads ask at once (the preload thread and the first question)."""
+    with _loading:
+        return _loaded()
+
+
+_loading = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _loaded():
     from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
     embedding = NewsEmbedding()

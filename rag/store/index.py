@@ -122,6 +122,11 @@ class Index:
     def chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
         return self.manifest.chunks(chunk_ids)
 
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """A document's passages in their order."""
+        stored = self.manifest.chunks(self.manifest.chunk_ids([doc_id]))
+        return sorted(stored.values(), key=lambda c: c.ordinal)
+
     def document_terms(self, doc_ids: list[str]) -> set[str]:
         return self.manifest.document_terms(doc_ids)
 
