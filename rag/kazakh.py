@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from rag.translate import read_glossary
+
 LETTERS = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
 # Case and plural endings, longest first; only cut when a stem of four letters or more is left.
 ENDINGS = sorted({
@@ -45,18 +47,7 @@ MAX_SUFFIX = 7
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[tuple[str, ...], str]:
-    entries: dict[tuple[str, ...], str] = {}
-    for number, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        kazakh, sep, russian = line.partition("\t")
-        key = tuple(kazakh.split() if kazakh.isupper() else kazakh.lower().split())
-        if not sep or not russian.strip() or not key:
-            raise ValueError(f"{GLOSSARY}:{number}: expected 'kazakh<TAB>russian'")
-        if key in entries:
-            raise ValueError(f"{GLOSSARY}:{number}: {kazakh!r} is already in the glossary")
-        entries[key] = russian.strip()
-    return entries
+    return read_glossary(GLOSSARY)
 
 
 def to_russian(text: str) -> str:

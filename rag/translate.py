@@ -39,17 +39,22 @@ CYRILLIC = dict(LETTERS)
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[tuple[str, ...], str]:
+    return read_glossary(GLOSSARY)
+
+
+def read_glossary(path: Path) -> dict[tuple[str, ...], str]:
+    """`phrase<TAB>russian` lines ('#' comments): phrase words -> the Russian a release would use."""
     entries: dict[tuple[str, ...], str] = {}
-    for number, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        english, sep, russian = line.partition("\t")
-        # An acronym written in capitals (US, UK) matches only in capitals: «us» is a pronoun.
-        key = tuple(english.split() if english.isupper() else english.lower().split())
-        if not sep or not russian.strip():
-            raise ValueError(f"{GLOSSARY}:{number}: expected 'english<TAB>russian'")
+        phrase, sep, russian = line.partition("\t")
+        # An acronym written in capitals (US, UK, АҚШ) matches only in capitals: «us» is a pronoun.
+        key = tuple(phrase.split() if phrase.isupper() else phrase.lower().split())
+        if not sep or not russian.strip() or not key:
+            raise ValueError(f"{path}:{number}: expected 'phrase<TAB>russian'")
         if key in entries:
-            raise ValueError(f"{GLOSSARY}:{number}: {english!r} is already in the glossary")
+            raise ValueError(f"{path}:{number}: {phrase!r} is already in the glossary")
         entries[key] = russian.strip()
     return entries
 
