@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Chroma server host; unset means embedded Chroma in index_dir")
     chroma_port: int = 8000
     chroma_collection: str = "press_releases"
+    writer_wait_s: float = Field(
+        3600.0, gt=0, description="how long a write (ingest, remove, sync) waits for another process writing to the "
+                                  "same index before it gives up")
 
     chunk_chars: int = Field(800, description="target chunk length in characters")
     max_file_mb: float = Field(20.0, description="largest file, JSONL line or fetched page")
