@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     ui_language: Literal["ru", "en"] = "ru"
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
+    ui_concurrency_limit: int = Field(
+        4, ge=1, description="questions the web chat answers at once; more wait in Gradio's queue (evals/bench_load.py)")
     ui_username: str | None = Field(None, description="login required when the web chat listens beyond loopback")
     ui_password: str | None = None
 

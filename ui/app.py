@@ -180,7 +180,7 @@ def launch(assistant: Assistant, settings: Settings, host: str | None = None, po
     auth = login(settings, host)
     strings = LANGUAGES[settings.ui_language]
     app = build_app(assistant, strings)
-    app.queue(default_concurrency_limit=4)
+    app.queue(default_concurrency_limit=settings.ui_concurrency_limit)
     throttle = [Middleware(LoginThrottle, message=strings.login_throttled)] if auth else []
     app.launch(
         server_name=host, server_port=port or settings.ui_port, auth=auth, prevent_thread_lock=not block,
