@@ -76,31 +76,33 @@ def test_server_follows_ingest_and_remove_by_another_process_while_clients_ask(b
             except Exception as exc:  # noqa: BLE001 (every failure is reported below)
                 errors.append(exc)
 
-    with server.report_on_failure():
-        server.wait_ready(90)
-        client = Client(server.url, verbose=False)
-        assert BRIDGE_DOC not in cited(client)
-        askers = [threading.Thread(target=keep_asking) for _ in range(3)]
-        for thread in askers:
-            thread.start()
-        try:
-            added = rag("ingest", "--index", str(index), str(bridge), env=env)
-            assert added.returncode == 0, added.stderr
-            assert "added: 1" in added.stdout
-            seen_in = wait_for(lambda: BRIDGE_DOC in cited(client))
-
-            removed = rag("remove", "--index", str(index), BRIDGE_DOC, env=env)
-            assert removed.returncode == 0, removed.stderr
-            gone_in = wait_for(lambda: BRIDGE_DOC not in cited(client))
-        finally:
-            stop.set()
+    try:
+        with server.report_on_failure():
+            server.wait_ready(90)
+            client = Client(server.url, verbose=False)
+            assert BRIDGE_DOC not in cited(client)
+            askers = [threading.Thread(target=keep_asking) for _ in range(3)]
             for thread in askers:
-                thread.join(timeout=30)
-        assert not errors, errors[:3]
-        assert asked[0] > 0
-        print(f"added release cited after {seen_in:.2f} s, removed one gone after {gone_in:.2f} s, "
-              f"{asked[0]} answers to the other clients meanwhile")
-    server.close()
+                thread.start()
+            try:
+                added = rag("ingest", "--index", str(index), str(bridge), env=env)
+                assert added.returncode == 0, added.stderr
+                assert "added: 1" in added.stdout
+                seen_in = wait_for(lambda: BRIDGE_DOC in cited(client))
+
+                removed = rag("remove", "--index", str(index), BRIDGE_DOC, env=env)
+                assert removed.returncode == 0, removed.stderr
+                gone_in = wait_for(lambda: BRIDGE_DOC not in cited(client))
+            finally:
+                stop.set()
+                for thread in askers:
+                    thread.join(timeout=30)
+            assert not errors, errors[:3]
+            assert asked[0] > 0
+            print(f"added release cited after {seen_in:.2f} s, removed one gone after {gone_in:.2f} s, "
+                  f"{asked[0]} answers to the other clients meanwhile")
+    finally:
+        server.close()
 
 
 def test_ingest_waits_for_another_writer_then_succeeds(built_index, tmp_path, tmp_path_factory):
