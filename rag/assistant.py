@@ -9,10 +9,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from rag.answering.base import Answer, Answerer, Draft, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
@@ -37,17 +38,22 @@ MAX_HISTORY_TURNS = 10
 
 class Assistant:
     def __init__(self, settings: Settings | None = None, index_dir: Path | str | None = None,
-                 rebuild: bool = False, embedder: Embedder | None = None, preload: bool = False):
+                 rebuild: bool = False, embedder: Embedder | None = None, preload: bool = False,
+                 on_wait: Callable[[str], None] | None = None):
         """`preload`: load the question models in a thread while the index opens, for a process that is about
-        to answer (the CLI's ask, chat, serve and mcp); one that only lists or ingests never pays for them."""
+        to answer (the CLI's ask, chat, serve and mcp); one that only lists or ingests never pays for them.
+        `on_wait` is told when a write waits for another process writing to the same index."""
         if preload:
             from rag.answering.question import preload as load_question_models
 
             load_question_models()
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings)
-        self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild)
-        # One writer or reader of the index at a time: the web chat calls from several threads.
+        self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild,
+                           on_wait=on_wait)
+        # One writer or reader of the index at a time: the web chat calls from several threads. A write takes
+        # the index's cross-process writer lock first (`_writing`), so no thread waits for another process
+        # while holding this one.
         self._lock = threading.RLock()
         self.library = Library(self.index, self._lock, self.settings)
         self.answerers: dict[str, Answerer] = {
@@ -98,10 +104,15 @@ class Assistant:
                 inputs.append(self.library.prefetch(str(path), reader))
             else:
                 inputs += file_inputs([Path(path)], int(self.settings.max_file_mb * 2**20))
-        with self._lock:
+        with self._writing():
             summary = ingest(self.index, inputs, self.settings.chunk_chars, on_progress)
             self.library.save_pages(reader, summary)
         return summary
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self.index.writing(), self._lock:
+            yield
 
     def history(self, doc_id: str) -> list[dict]:
         """The versions of a release, oldest first: {version, saved_at, chars, current}."""
@@ -113,7 +124,7 @@ class Assistant:
 
     def restore(self, doc_id: str, version: int) -> int:
         """Makes an earlier version the current one again (as a new version, whose number is returned)."""
-        with self._lock:
+        with self._writing():
             versions = self.history(doc_id)
             doc = self.index.manifest.versions.document(doc_id, version)
             if doc is None:
@@ -126,6 +137,7 @@ class Assistant:
 
     def documents(self) -> list[dict]:
         with self._lock:
+            self.index.refresh()
             return self.index.documents()
 
     def sources(self) -> list[str]:
@@ -160,11 +172,12 @@ class Assistant:
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Removes documents; returns the ids that were not found."""
-        with self._lock:
+        with self._writing():
             return self.index.remove(list(doc_ids))
 
     def stats(self) -> dict:
         with self._lock:
+            self.index.refresh()
             return self.index.stats()
 
     def ask(self, question: str, history: History | None = None, *, mode: str | None = None,
@@ -205,6 +218,7 @@ class Assistant:
 
         step = time.perf_counter()
         with self._lock:
+            self.index.refresh()
             passages = retrieve(self.index, query, self.settings, filters)
         timings["retrieval"] = _ms(step)
 

@@ -54,7 +54,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
 def open_assistant(args: argparse.Namespace, **kwargs):
     from rag.assistant import Assistant
 
-    return Assistant.open(args.index, **kwargs)
+    return Assistant.open(args.index, on_wait=lambda message: print(message, file=sys.stderr, flush=True), **kwargs)
 
 
 def progress_bar():

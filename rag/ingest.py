@@ -77,32 +77,34 @@ def file_inputs(paths: Iterable[Path], max_bytes: int) -> list[Input]:
 def ingest(index: Index, inputs: list[Input], chunk_chars: int,
            on_progress: ProgressCallback | None = None) -> IngestSummary:
     summary = IngestSummary()
-    run = _Run(index, summary, chunk_chars)
-    documents = 0
-    try:
-        for number, source in enumerate(inputs, start=1):
-            summary.files += 1
-            for item in source.load():
-                if isinstance(item, LoadError):
-                    summary.failed.append(item)
-                    continue
-                if isinstance(item, Unchanged):
-                    summary.unchanged.append(item.doc_id)
-                    continue
-                documents += 1
-                run.classify(item)
-                if on_progress and documents % 200 == 0:
-                    on_progress(IngestProgress(number - 1, len(inputs), documents, source.name))
-            if on_progress:
-                on_progress(IngestProgress(number, len(inputs), documents, source.name))
-        run.settle_twins()
-        run.batch.flush()
-    except BaseException:
-        # Signatures of documents that were never written must not stay in the near-duplicate index.
-        index.near.invalidate()
-        raise
-    finally:
-        index.finish()
+    # The whole run under the writer lock: what it classified against the manifest stays true until it writes.
+    with index.writing():
+        run = _Run(index, summary, chunk_chars)
+        documents = 0
+        try:
+            for number, source in enumerate(inputs, start=1):
+                summary.files += 1
+                for item in source.load():
+                    if isinstance(item, LoadError):
+                        summary.failed.append(item)
+                        continue
+                    if isinstance(item, Unchanged):
+                        summary.unchanged.append(item.doc_id)
+                        continue
+                    documents += 1
+                    run.classify(item)
+                    if on_progress and documents % 200 == 0:
+                        on_progress(IngestProgress(number - 1, len(inputs), documents, source.name))
+                if on_progress:
+                    on_progress(IngestProgress(number, len(inputs), documents, source.name))
+            run.settle_twins()
+            run.batch.flush()
+        except BaseException:
+            # Signatures of documents that were never written must not stay in the near-duplicate index.
+            index.near.invalidate()
+            raise
+        finally:
+            index.finish()
     return summary
 
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Chroma server host; unset means embedded Chroma in index_dir")
     chroma_port: int = 8000
     chroma_collection: str = "press_releases"
+    writer_wait_s: float = Field(
+        3600.0, gt=0, description="how long a write (ingest, remove, sync) waits for another process writing to the "
+                                  "same index before it gives up")
 
     chunk_chars: int = Field(800, description="target chunk length in characters")
     max_file_mb: float = Field(20.0, description="largest file, JSONL line or fetched page")
@@ -97,6 +100,8 @@ class Settings(BaseSettings):
     ui_language: Literal["ru", "en"] = "ru"
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
+    ui_concurrency_limit: int = Field(
+        4, ge=1, description="questions the web chat answers at once; more wait in Gradio's queue (evals/bench_load.py)")
     ui_username: str | None = Field(None, description="login required when the web chat listens beyond loopback")
     ui_password: str | None = None
     api_key: SecretStr | None = Field(

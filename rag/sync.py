@@ -126,7 +126,7 @@ class Library:
         return report
 
     def _ingest(self, items: list[Item], name: str, reader: Reader) -> IngestSummary:
-        with self.lock:
+        with self.index.writing(), self.lock:
             summary = ingest(self.index, [Input(name, lambda: items)], self.settings.chunk_chars)
             self.save_pages(reader, summary)
         return summary

@@ -51,6 +51,11 @@ EXPECTED = {
 CORPUS_FILES = 5  # releases.jsonl, .md, .txt, .html, and the cp1251 .txt
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "crash: kills real `rag ingest` processes (~3 min); runs in `make test`, deselect with -m 'not crash'")
+
+
 def write_cp1251(path: Path) -> Path:
     path.write_bytes(CP1251_TEXT.encode("cp1251"))
     return path

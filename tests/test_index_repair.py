@@ -1,111 +1,20 @@
-"""Interrupted writes and embedding changes: the index repairs itself from the manifest. The failures are
-made on purpose (a write that raises halfway), the stores are real."""
+"""Interrupted writes and embedding changes: the index repairs itself from the manifest. The failures here
+are made on purpose (a write that raises halfway), the stores are real; ingests killed with SIGKILL are in
+tests/test_crash_kill.py."""
 
 from __future__ import annotations
 
 import sqlite3
 
-import numpy as np
 import pytest
 
-import rag.ingest
-from conftest import EXPECTED
 from rag.embeddings import Embedder, builtin_model_path
-from rag.store.manifest import Manifest
 from rag.store.vectors import EmbeddingMismatch
 from rag.text import terms
-from tests.ingest_support import (  # noqa: F401 (fixtures)
-    assert_consistent, assistant, chunk_texts, doc_ids, lexical_docs, manifest_chunk_ids, read_jsonl, small_chunks,
-    write_jsonl,
-)
+from tests.ingest_support import assert_consistent, lexical_docs, small_chunks  # noqa: F401 (fixture)
 
 
-# Interrupted writes
-
-
-def crash_on_call(monkeypatch, number: int) -> dict:
-    """Manifest.replace raises on its `number`-th call: the process 'dies' between Chroma and the manifest."""
-    calls = {"n": 0}
-    original = Manifest.replace
-
-    def replace(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == number:
-            raise RuntimeError("simulated crash")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Manifest, "replace", replace)
-    monkeypatch.setattr(rag.ingest, "BATCH_CHUNKS", 1)  # one document per write
-    return calls
-
-
-def test_interrupted_ingest_is_repaired_and_completed_without_duplicates(open_assistant, small_chunks, corpus_dir,
-                                                                          tmp_path, monkeypatch):
-    index = tmp_path / "index"
-    crash_on_call(monkeypatch, 2)
-    first = open_assistant(index, settings=small_chunks)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        first.ingest([corpus_dir])
-    # files are read in sorted order: the .md was written, the cp1251 .txt was not
-    assert doc_ids(first) == ["cbr-2023-09-15"]
-    assert first.index.manifest.pending() == ["kazan-samovars"]
-    assert first.index.vectors.count() > len(manifest_chunk_ids(first))  # orphan vectors of the failed write
-
-    second = open_assistant(index, settings=small_chunks)  # a new process opens the same index
-    assert second.index.manifest.pending() == []
-    assert second.index.vectors.all_ids() == set(manifest_chunk_ids(second))
-
-    summary = second.ingest([corpus_dir])
-    assert summary.unchanged == ["cbr-2023-09-15"]
-    assert sorted(summary.added) == sorted(set(EXPECTED) - {"cbr-2023-09-15"})
-    ids = [d["doc_id"] for d in second.documents()]
-    assert sorted(ids) == sorted(EXPECTED) and len(ids) == len(set(ids))
-    chunks = assert_consistent(second)
-    assert second.index.vectors.count() == chunks
-    answer = second.ask("Сколько самоваров представил Национальный музей Республики Татарстан?")
-    assert answer.citations and answer.citations[0]["doc_id"] == "kazan-samovars"
-
-
-def test_interrupted_update_restores_the_stored_version(open_assistant, small_chunks, embedder, corpus_dir, tmp_path,
-                                                        monkeypatch):
-    index = tmp_path / "index"
-    first = open_assistant(index, settings=small_chunks)
-    first.ingest([corpus_dir])
-    old_ids = manifest_chunk_ids(first, ["cbr-2023-07-21"])
-    old_texts = chunk_texts(first, "cbr-2023-07-21")
-
-    records = read_jsonl(corpus_dir / "releases.jsonl")
-    addition = (" Банк России будет принимать дальнейшие решения по ключевой ставке с учётом фактической и ожидаемой "
-                "динамики инфляции. Регулятор также оценит риски со стороны внешних условий и реакции финансовых рынков."
-                " Повышение ставки призвано ограничить распространение инфляционного давления.")
-    for record in records:
-        record["text"] += addition
-    write_jsonl(corpus_dir / "releases.jsonl", *records)
-
-    crash_on_call(monkeypatch, 1)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        first.ingest([corpus_dir])
-    assert first.index.manifest.pending() == ["cbr-2023-07-21"]
-    assert first.index.vectors.all_ids() != set(manifest_chunk_ids(first))  # Chroma already holds the new chunks
-
-    second = open_assistant(index, settings=small_chunks)
-    assert second.index.manifest.pending() == []
-    assert manifest_chunk_ids(second, ["cbr-2023-07-21"]) == old_ids
-    assert chunk_texts(second, "cbr-2023-07-21") == old_texts
-    assert_consistent(second)
-    # the vectors are those of the stored (old) chunks again
-    stored = second.index.chunks(old_ids)
-    got = second.index.vectors.collection.get(ids=old_ids, include=["embeddings"])
-    vectors = dict(zip(got["ids"], got["embeddings"]))
-    expected = embedder.embed([f"{stored[i].title}\n{stored[i].text}" for i in old_ids])
-    assert np.allclose(np.asarray([vectors[i] for i in old_ids]), expected, atol=1e-5)
-
-    summary = second.ingest([corpus_dir])
-    assert sorted(summary.updated) == ["cbr-2023-07-21", "gov-wheat-2024-03-14", "mchs-floods-2024-04-08"]
-    assert len(summary.unchanged) == 4
-    assert "ограничить распространение" in " ".join(chunk_texts(second, "cbr-2023-07-21"))
-    assert len(manifest_chunk_ids(second, ["cbr-2023-07-21"])) > len(old_ids)
-    assert_consistent(second)
+# Interrupted writes (an ingest killed for real: tests/test_crash_kill.py)
 
 
 def test_interrupted_reindex_is_repaired_on_next_open(open_assistant, small_chunks, corpus_dir, tmp_path,

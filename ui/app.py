@@ -182,7 +182,7 @@ def mount(app, assistant: Assistant, settings: Settings, auth: tuple[str, str] |
     """The web chat at / of a FastAPI app whose own routes (/v1, /api, /mcp, /docs) come first."""
     strings = LANGUAGES[settings.ui_language]
     blocks = build_app(assistant, strings)
-    blocks.queue(default_concurrency_limit=4)
+    blocks.queue(default_concurrency_limit=settings.ui_concurrency_limit)
     if auth:
         app.add_middleware(LoginThrottle, message=strings.login_throttled)
     gr.mount_gradio_app(

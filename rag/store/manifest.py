@@ -53,7 +53,10 @@ class StoredChunk:
 class Manifest:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, check_same_thread=False)
+        # Several processes share the file (`rag serve` and a cron `rag ingest`): in WAL mode readers never
+        # wait for the writer, and a writer waits for another (up to the timeout) instead of failing.
+        self.db = sqlite3.connect(path, check_same_thread=False, timeout=60)
+        self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
         self.versions = Versions(self.db, self._stored)
         self.feeds = Feeds(self.db)

@@ -29,23 +29,15 @@ def date_number(iso_date: str) -> int:
 class VectorStore:
     def __init__(self, settings: Settings, index_dir: Path, embedding_id: str, dimension: int, rebuild: bool = False):
         """`rebuild` drops the collection first (its vectors are then rewritten from the manifest)."""
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if settings.chroma_host:
-            self.client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
-            self.where = f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
-        else:
-            self.client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
-            self.where = str(index_dir / "chroma")
+        self.settings = settings
+        self.index_dir = index_dir
         self.name = settings.chroma_collection
         self._count: int | None = None
+        self._connect()
         if rebuild and self.name in [c.name for c in self.client.list_collections()]:
             self.client.delete_collection(self.name)
-        self.collection = self.client.get_or_create_collection(
-            self.name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_id": embedding_id, "dimension": dimension},
-            embedding_function=None,
-        )
+        self._metadata = {"embedding_id": embedding_id, "dimension": dimension}
+        self.collection = self._collection()
         stored = (self.collection.metadata or {}).get("embedding_id")
         if stored != embedding_id:
             raise EmbeddingMismatch(
@@ -53,6 +45,33 @@ class VectorStore:
                 f"but the settings ask for {embedding_id!r}. Use the model it was built with "
                 f"(RAG_EMBEDDING_MODEL={stored}) or rebuild it with `rag reindex`."
             )
+
+    def _connect(self) -> None:
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.settings.chroma_host:
+            self.client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
+                                              settings=chroma_settings)
+            self.where = f"Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+        else:
+            self.client = chromadb.PersistentClient(path=str(self.index_dir / "chroma"), settings=chroma_settings)
+            self.where = str(self.index_dir / "chroma")
+
+    def _collection(self):
+        return self.client.get_or_create_collection(
+            self.name, configuration={"hnsw": {"space": "cosine"}}, metadata=self._metadata, embedding_function=None)
+
+    def reopen(self) -> None:
+        """A fresh view after another process wrote: an embedded client keeps the HNSW index it loaded and
+        never sees other processes' vectors (measured with chromadb 1.5.9: `count()` and `get()` follow,
+        `query()` does not), while a new one reads them from disk (~80 ms). A server is always current."""
+        self._count = None
+        if not self.settings.chroma_host:
+            self.client.close()
+            self._connect()
+            self.collection = self._collection()
+
+    def close(self) -> None:
+        self.client.close()
 
     def upsert(self, ids: list[str], vectors: np.ndarray, doc_ids: list[str], dates: list[str], sources: list[str]) -> None:
         self._count = None

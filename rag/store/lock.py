@@ -1,0 +1,114 @@
+"""The writer lock: one process at a time changes an index (`rag ingest` from cron while `rag serve` runs).
+
+An `fcntl.flock` on `writer.lock` in the index folder. The kernel drops it when its holder dies, even by
+SIGKILL, so a crashed writer never leaves the index locked; whoever takes the lock next finds the crashed
+write's `pending` ids and repairs them. Readers never take it. Within a process it is reentrant, and it is
+always taken before the Assistant's thread lock, so a thread that waits for another process never holds
+what the threads answering questions need.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+POLL_S = 0.2
+
+
+class IndexBusy(RuntimeError):
+    pass
+
+
+class WriterLock:
+    def __init__(self, path: Path, wait_s: float, on_wait: Callable[[str], None] | None = None):
+        self.path = path
+        self.wait_s = wait_s
+        self.on_wait = on_wait or logging.getLogger(__name__).warning
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._file = None
+
+    @property
+    def held(self) -> bool:
+        return self._depth > 0
+
+    @contextlib.contextmanager
+    def hold(self, on_acquired: Callable[[], None] = lambda: None) -> Iterator[None]:
+        """Waits up to `wait_s` for the lock (saying once that it waits, and for whom), then holds it;
+        `on_acquired` runs when this process takes it (not when it already held it)."""
+        with self._thread_lock:
+            if self._depth == 0:
+                self._acquire(wait=True)
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    on_acquired()
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._release()
+
+    @contextlib.contextmanager
+    def try_hold(self) -> Iterator[bool]:
+        """Holds the lock if it is free now (True), else does nothing (False): for work that a writer in
+        another process will do anyway, such as repairing on open."""
+        with self._thread_lock:
+            got = self._depth > 0 or self._acquire(wait=False)
+            if not got:
+                yield False
+                return
+            self._depth += 1
+            try:
+                yield True
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._release()
+
+    def _acquire(self, wait: bool) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        deadline = time.monotonic() + self.wait_s
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not wait:
+                    handle.close()
+                    return False
+                if time.monotonic() > deadline:
+                    handle.close()
+                    raise IndexBusy(f"index busy: {self._holder()} has been writing to {self.path.parent} for "
+                                    f"longer than {self.wait_s:g} s (RAG_WRITER_WAIT_S); try again later")
+                if not told:
+                    self.on_wait(f"index busy: {self._holder()} is writing to {self.path.parent}; waiting…")
+                    told = True
+                time.sleep(POLL_S)
+        # Who holds it, for the message another process shows while it waits.
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} ({' '.join(sys.argv[:3])})\n")
+        handle.flush()
+        self._file = handle
+        return True
+
+    def _release(self) -> None:
+        handle, self._file = self._file, None
+        if handle is not None:
+            handle.close()  # closing drops the flock
+
+    def _holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "another process"
+        except OSError:
+            return "another process"
