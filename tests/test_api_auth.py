@@ -10,7 +10,8 @@ import httpx
 import openai
 import pytest
 
-from rag.api.security import LOCKOUT_S, MAX_FAILURES, ApiKeyGuard, api_key
+from rag.api.security import ApiKeyGuard, api_key
+from rag.lockout import LOCKOUT_S, MAX_FAILURES
 from rag.settings import Settings
 from tests.web_support import (BRIDGE_TEXT, cache_dir_for, free_port, port_open, running_server, serve_command,
                                server_env)

@@ -13,7 +13,8 @@ from rag.settings import Settings
 from tests.web_support import cache_dir_for, free_port, port_open, running_server, serve_command, server_env
 from ui.app import login
 from ui.strings import EN
-from ui.throttle import LOCKOUT_S, MAX_FAILURES, WINDOW_S, LoginThrottle
+from rag.lockout import LOCKOUT_S, MAX_FAILURES, WINDOW_S
+from ui.throttle import LoginThrottle
 
 PASSWORD = "correct horse battery staple"
 
@@ -121,7 +122,7 @@ def test_failures_spread_beyond_the_window_do_not_lock(throttle, clock):
     for _ in range(3 * MAX_FAILURES):
         assert attempt(throttle, "wrong")[0] == 400
         clock.now += WINDOW_S / (MAX_FAILURES - 1) + 0.1
-    assert throttle.failures["10.0.0.1"] and len(throttle.failures["10.0.0.1"]) < MAX_FAILURES
+    assert throttle.lockout.failures["10.0.0.1"] and len(throttle.lockout.failures["10.0.0.1"]) < MAX_FAILURES
 
 
 def test_a_right_password_clears_the_count(throttle):
@@ -137,7 +138,7 @@ def test_other_requests_pass_untouched_and_the_memory_of_old_failures_is_dropped
     assert attempt(throttle, "wrong", path="/login_check")[0] == 400 and route.calls == MAX_FAILURES + 1
     clock.now += LOCKOUT_S + WINDOW_S
     attempt(throttle, "wrong", client="10.0.0.9")
-    assert set(throttle.locked_until) == set() and set(throttle.failures) == {"10.0.0.9"}
+    assert set(throttle.lockout.locked_until) == set() and set(throttle.lockout.failures) == {"10.0.0.9"}
 
 
 # A real server

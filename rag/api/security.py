@@ -12,16 +12,12 @@ import ipaddress
 import json
 import socket
 import time
-from collections import deque
 from typing import Callable
 
+from rag.lockout import Lockout
 from rag.settings import Settings
 
 API_PREFIXES = ("/v1", "/api", "/mcp")
-# The same numbers as the page's login throttle (ui/throttle.py): a key guesser is refused, never slowed.
-MAX_FAILURES = 5
-WINDOW_S = 60.0
-LOCKOUT_S = 300.0
 
 
 def is_loopback(host: str) -> bool:
@@ -45,16 +41,14 @@ def api_key(settings: Settings, host: str) -> str | None:
 class ApiKeyGuard:
     """ASGI middleware: requests under API_PREFIXES without the right bearer key get 401 and reach nothing.
 
-    After MAX_FAILURES wrong (not missing) keys from one client address within WINDOW_S seconds, that address is answered
-    429 for LOCKOUT_S seconds, right key or not.
+    Wrong (not missing) keys from one client address lock it out as wrong passwords do (`rag.lockout`): it is
+    then answered 429, right key or not.
     """
 
     def __init__(self, app, key: str, clock: Callable[[], float] = time.monotonic):
         self.app = app
         self.key = key.encode()
-        self.clock = clock
-        self.failures: dict[str, deque[float]] = {}
-        self.locked_until: dict[str, float] = {}
+        self.lockout = Lockout(clock)
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
@@ -62,33 +56,19 @@ class ApiKeyGuard:
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown",))[0]
-        now = self.clock()
-        wait = self.locked_until.get(client, 0.0) - now
+        wait = self.lockout.wait(client)
         if wait > 0:
             await _json(send, 429, "too many wrong API keys; try again later", [(b"retry-after", str(int(wait) + 1).encode())])
             return
         sent = _bearer(scope)
         if hmac.compare_digest(sent, self.key):
-            self.failures.pop(client, None)
+            self.lockout.succeeded(client)
             await self.app(scope, receive, send)
             return
         if sent:  # a missing key is a client not set up yet, not a guess
-            self._fail(client, now)
+            self.lockout.failed(client)
         await _json(send, 401, "missing or wrong API key: send 'Authorization: Bearer <RAG_API_KEY>'",
                     [(b"www-authenticate", b"Bearer")])
-
-    def _fail(self, client: str, now: float) -> None:
-        for other, recent in list(self.failures.items()):
-            while recent and recent[0] <= now - WINDOW_S:
-                recent.popleft()
-            if not recent:
-                del self.failures[other]
-        self.locked_until = {c: t for c, t in self.locked_until.items() if t > now}
-        recent = self.failures.setdefault(client, deque())
-        recent.append(now)
-        if len(recent) >= MAX_FAILURES:
-            self.locked_until[client] = now + LOCKOUT_S
-            del self.failures[client]
 
 
 def _bearer(scope) -> bytes:
