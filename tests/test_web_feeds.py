@@ -9,7 +9,7 @@ import pytest
 from gradio_client import Client, handle_file
 
 from feed_server import feed_server, release_page, rss
-from tests.web_support import BRIDGE_TEXT, Server, cache_dir_for
+from tests.web_support import BRIDGE_TEXT, Server, cache_dir_for, running
 
 TERMINAL = release_page(
     "В Калининграде открыт новый пассажирский морской терминал", "2025-06-02",
@@ -30,14 +30,9 @@ def site():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, site):
-    server = Server(tmp_path_factory.mktemp("web-feeds"), cache_dir_for(tmp_path_factory),
-                    extra_args=("--sync-every", "0.02"), RAG_FETCH_ALLOW_PRIVATE="1", RAG_FETCH_TIMEOUT_S="2").start()
-    try:
-        with server.report_on_failure():
-            server.wait_ready(90)
-        yield server
-    finally:
-        server.close()
+    yield from running(Server(tmp_path_factory.mktemp("web-feeds"), cache_dir_for(tmp_path_factory),
+                              extra_args=("--sync-every", "0.02"), RAG_FETCH_ALLOW_PRIVATE="1",
+                              RAG_FETCH_TIMEOUT_S="2"))
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.web_support import (
-    CHROMIUM, CHROMIUM_ARGS, SKIP_BROWSER, Server, browser_available, cache_dir_for,
+    CHROMIUM, CHROMIUM_ARGS, SKIP_BROWSER, Server, browser_available, cache_dir_for, running,
 )
 
 if not browser_available():
@@ -104,14 +104,8 @@ def server(tmp_path_factory, beacon):
     release = workdir / "releases" / "most-ishim-hostile.md"
     release.parent.mkdir()
     release.write_text(hostile_release(beacon.root)[0], encoding="utf-8")
-    server = Server(workdir, cache_dir_for(tmp_path_factory), ingest=False,
-                    extra_args=("--ingest", "corpus/", str(release.parent))).start()
-    try:
-        with server.report_on_failure():
-            server.wait_ready(90)
-        yield server
-    finally:
-        server.close()
+    yield from running(Server(workdir, cache_dir_for(tmp_path_factory), ingest=False,
+                              extra_args=("--ingest", "corpus/", str(release.parent))))
 
 
 def test_release_text_stays_literal_and_the_page_fetches_nothing_else(server, beacon):

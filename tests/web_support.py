@@ -178,7 +178,12 @@ def running_server(workdir: Path, cache_dir: Path | str, timeout: float = 90.0, 
 
 def module_server(tmp_path_factory, name: str):
     """For a module-scoped fixture: a server over corpus/ that reports its output when it fails to start."""
-    server = Server(tmp_path_factory.mktemp(name), cache_dir_for(tmp_path_factory)).start()
+    yield from running(Server(tmp_path_factory.mktemp(name), cache_dir_for(tmp_path_factory)))
+
+
+def running(server: "Server"):
+    """Starts the server, waits for its page (showing its output if it never comes), yields it, stops it."""
+    server.start()
     try:
         with server.report_on_failure():
             server.wait_ready(90)
