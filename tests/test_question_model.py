@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import copy_corpus
-from rag.answering.constraints import Failure, Named, enforced_entities, passage_failure, sentence_failure
+from rag.answering.constraints import (Failure, Named, enforced_entities, passage_failure, premise_failure,
+                                      sentence_failure, unanswered_clause)
 from rag.answering.question import Entity, read_question
 from rag.assistant import Assistant
 from rag.query import build_query
@@ -99,6 +100,64 @@ def test_a_name_no_release_knows_refuses_a_russian_question_but_not_an_english_o
     assert enforced_entities(model("Что сказал представитель ЦДУМ?"), spellings, idf) == ([], None)  # acronym
 
 
+def test_a_place_is_known_by_its_name_word_not_by_the_word_for_its_kind():
+    [entity] = model("Кого назначили врио губернатора Курганской области?").entities
+    assert entity.name_stems == ("курганск",)
+    spellings = lambda stem, transliterated=False: {"курганск": ["курганск"], "област": ["област"]}.get(stem, [])  # noqa: E731
+    idf = lambda term: 4.0  # noqa: E731 - «области» as rare as «Курганской»: only the name word may tell them apart
+    [named], _ = enforced_entities(model("Кого назначили врио губернатора Курганской области?"), spellings, idf)
+    assert named.spellings == {"курганск"}
+    other_region = passage("Назначить временно исполняющим обязанности губернатора Оренбургской области.")
+    assert passage_failure(model("Кого назначили врио губернатора Курганской области?"), other_region,
+                           {"оренбургск", "област"}, [named], lambda w, t: False) == Failure("entity", "Курганской области")
+
+
+def test_a_question_asking_two_things_needs_each_answered_by_some_release():
+    question = model("Кто сменил Дениса Паслера в Оренбургской области, и какой регион возглавил Паслер?")
+    assert {e.text: e.clause for e in question.entities} == {"Дениса Паслера": 0, "Оренбургской области": 0,
+                                                             "Паслер": 1}
+    named = [Named(e, frozenset(e.stems[-1:])) for e in question.entities]
+    orenburg = passage("Назначить Солнцева врио губернатора Оренбургской области.", doc_id="a")
+    sverdlovsk = passage("Назначить Паслера врио губернатора Свердловской области.", doc_id="b")
+    held = {"a": {"паслер", "област"}, "b": {"паслер"}}
+    # each release answers one clause: both are eligible, and the question is answered
+    assert passage_failure(question, sverdlovsk, held["b"], named, lambda w, t: False) is None
+    assert unanswered_clause(named, [(orenburg, held["a"]), (sverdlovsk, held["b"])]) is None
+    # no release names the Orenburg region: the first clause is unanswered, whatever answers the second
+    assert unanswered_clause(named, [(sverdlovsk, held["b"])]) == Failure("entity", "Оренбургской области")
+
+
+@pytest.mark.parametrize("question, text, failed", [
+    # a why-question is answered only where its premise is said
+    ("Почему Банк России повысил ключевую ставку в октябре?",
+     "Совет директоров Банка России принял решение повысить ключевую ставку до 21%. Инфляция ускорилась.", None),
+    ("Почему глава региона отказался встретиться с министром в Бишкеке?",
+     "В Бишкеке главу региона принял министр. Стороны обсудили торговлю.", Failure("premise")),
+    # an opposite change of the same thing makes the premise false, and is quoted
+    ("Почему Банк России снизил ключевую ставку в октябре?",
+     "Совет директоров Банка России принял решение повысить ключевую ставку до 21%.",
+     Failure("premise", "Совет директоров Банка России принял решение повысить ключевую ставку до 21%.")),
+    ("На сколько Банк России снизил ключевую ставку в июне?",
+     "Совет директоров Банка России принял решение сохранить ключевую ставку на уровне 16%.",
+     Failure("premise", "Совет директоров Банка России принял решение сохранить ключевую ставку на уровне 16%.")),
+    # a change of something else is no denial («снизить инфляционные ожидания»)
+    ("На сколько Банк России снизил ключевую ставку в июне?",
+     "Банк России намерен снизить инфляционные ожидания. Ставка обсуждалась.", None),
+])
+def test_a_premise_must_be_said_and_a_contrary_change_denies_it(question, text, failed):
+    weights = {term: 1.0 for term in build_query(question).content_terms}
+    assert premise_failure(model(question), passage(text), weights) == failed
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Какого числа министр прибыл в Бишкек?", "Министр прибыл в Бишкек в 2024 году.", "answer_type"),
+    ("Какого числа министр прибыл в Бишкек?", "Министр прибыл в Бишкек 12 марта 2024 года.", None),
+])
+def test_asking_for_the_day_wants_a_day_from_an_undated_release(question, sentence, failed):
+    failure = sentence_failure(model(question), passage(sentence, date=""), sentence)
+    assert (failure.constraint if failure else None) == failed
+
+
 @pytest.mark.parametrize("question, sentence, failed", [
     ("Во сколько обошлось строительство моста?", "Мост построен за два года.", "answer_type"),
     ("Во сколько обошлось строительство моста?", "Мост обошёлся в 3,2 млрд рублей.", None),
@@ -106,6 +165,7 @@ def test_a_name_no_release_knows_refuses_a_russian_question_but_not_an_english_o
     ("Сколько процентов выпускников поступили в вузы?", "Выпускники поступили в вузы.", "answer_type"),
     ("Сколько домов подтоплено?", "Подтоплены 10 812 жилых домов.", None),
     ("Сколько домов подтоплено?", "Паводок начался 8 апреля 2024 года.", "answer_type"),  # a date is no amount
+    ("Сколько будет стоить новый терминал?", "Терминал будет переваливать 18 миллионов тонн.", "answer_type"),
 ])
 def test_a_quotable_sentence_holds_the_answer_type(question, sentence, failed):
     failure = sentence_failure(model(question), passage(sentence), sentence)

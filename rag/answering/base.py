@@ -17,26 +17,35 @@ CLOSEST = {"ru": "Ближайшие документы:", "en": "Closest docume
 # Which constraint of the question no passage met (rag/answering/constraints.py), said after the refusal.
 REASONS = {
     "ru": {"entity": "Ни один найденный релиз не упоминает «{detail}».",
+           "premise": {"": "Ни один найденный релиз не говорит того, что вопрос считает данностью.",
+                       "said": "В релизах сказано иное: «{detail}»"},
            "period": "Ни один найденный релиз не относится к названному в вопросе периоду.",
            "focus": "В найденных релизах нет числа о том, что спрашивается («{detail}»).",
            "answer_type": {"number": "В найденных релизах нет числа, которое отвечало бы на вопрос.",
                            "money": "В найденных релизах нет суммы, которая отвечала бы на вопрос.",
                            "percent": "В найденных релизах нет доли или процента, которые отвечали бы на вопрос.",
-                           "date": "В найденных релизах нет даты, которая отвечала бы на вопрос."}},
+                           "date": "В найденных релизах нет даты, которая отвечала бы на вопрос.",
+                           "day": "В найденных релизах нет числа и месяца, которые отвечали бы на вопрос."}},
     "en": {"entity": "No release found mentions “{detail}”.",
+           "premise": {"": "No release found says what the question takes as given.",
+                       "said": "The releases say otherwise: “{detail}”"},
            "period": "No release found is from the period the question names.",
            "focus": "The releases found give no figure for what is asked (“{detail}”).",
            "answer_type": {"number": "The releases found give no number that answers the question.",
                            "money": "The releases found give no amount of money that answers the question.",
                            "percent": "The releases found give no share or percentage that answers the question.",
-                           "date": "The releases found give no date that answers the question."}},
+                           "date": "The releases found give no date that answers the question.",
+                           "day": "The releases found give no day and month that answer the question."}},
     "kk": {"entity": "Табылған релиздердің ешқайсысында «{detail}» аталмайды.",
+           "premise": {"": "Табылған релиздердің ешқайсысы сұрақтағы болжамды растамайды.",
+                       "said": "Релиздерде басқаша айтылған: «{detail}»"},
            "period": "Табылған релиздердің ешқайсысы сұрақтағы кезеңге жатпайды.",
            "focus": "Табылған релиздерде сұралған нәрсе («{detail}») туралы сан жоқ.",
            "answer_type": {"number": "Табылған релиздерде сұраққа жауап беретін сан жоқ.",
                            "money": "Табылған релиздерде сұраққа жауап беретін сома жоқ.",
                            "percent": "Табылған релиздерде сұраққа жауап беретін үлес не пайыз жоқ.",
-                           "date": "Табылған релиздерде сұраққа жауап беретін күн жоқ."}},
+                           "date": "Табылған релиздерде сұраққа жауап беретін күн жоқ.",
+                           "day": "Табылған релиздерде сұраққа жауап беретін күн мен ай жоқ."}},
 }
 
 
@@ -107,7 +116,10 @@ def refusal(query: Query, passages: list[Passage], evidence: float, reason=None,
     lines = [REFUSALS.get(query.language, REFUSALS["ru"])]
     if reason is not None:
         said = REASONS.get(query.language, REASONS["ru"])[reason.constraint]
-        said = said[reason.detail] if isinstance(said, dict) else said.format(detail=reason.detail)
+        if isinstance(said, dict):
+            said = said.get(reason.detail) or said["said"].format(detail=reason.detail)
+        else:
+            said = said.format(detail=reason.detail)
         lines[0] += " " + said
     closest = unique_documents(passages)[:limit]
     if closest:

@@ -16,7 +16,7 @@ from rag.answering.expected import STRICT, holds
 from rag.answering.question import Entity, Question
 from rag.query import Query
 from rag.retrieval import Passage
-from rag.text import normalise, stem_head, terms
+from rag.text import normalise, sentences, stem_head, terms
 
 # The seat of a publisher goes without saying in its own releases: a question «в Кремле» is met by a
 # kremlin.ru release that never writes the word.
@@ -30,9 +30,18 @@ GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля
                    "ноября", "декабря")
 
 
+# Changes that exclude one another: a release saying the rate was raised denies that it was cut.
+CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", "пониж"),
+           ("повы", "увелич", "нарас", "нараща", "подня", "подним", "вырос"),
+           ("сохран", "остав", "неизмен"))
+# Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
+# must hold to state it.
+PREMISE_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class Failure:
-    constraint: str  # "period", "entity", "answer_type" or "focus"
+    constraint: str  # "period", "entity", "answer_type", "focus" or "premise"
     detail: str = ""
 
 
@@ -60,13 +69,17 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
         # uses makes it one no release speaks of. A person may be named by fewer (a surname alone).
         partly_unknown = entity.kind in ("LOC", "ORG") and len(found) < len(entity.stems)
         if found and not (partly_unknown and not guessed):
-            rarity = {stem: max(idf(v) or 0.0 for v in variants) for stem, variants in found.items()}
+            # Its name words, when it has words for its kind too («Курганской» of «Курганской области»).
+            naming = {stem: variants for stem, variants in found.items() if stem in entity.name_stems} or found
+            rarity = {stem: max(idf(v) or 0.0 for v in variants) for stem, variants in naming.items()}
             # Its rare words, any of which a release may use (a surname alone; «Киргизия» or «Кыргызстан»);
-            # the common ones («области», «Банк») do not tell one entity from another.
-            rare = [stem for stem in found if rarity[stem] >= RARE_SHARE * max(rarity.values())]
+            # the common ones («Банк» of «Банк России») do not tell one entity from another.
+            rare = [stem for stem in naming if rarity[stem] >= RARE_SHARE * max(rarity.values())]
             known.append(Named(entity, frozenset(v for stem in rare for v in found[stem])))
         elif not guessed:
-            return known, entity
+            if all(other.clause == entity.clause for other in question.entities if other.clause >= 0):
+                return known, entity
+            known.append(Named(entity, frozenset()))  # its clause cannot be answered; another may be
     return known, None
 
 
@@ -82,13 +95,88 @@ def passage_failure(question: Question, passage: Passage, document_terms: set[st
     """`related(word, text)`: whether the text holds a word of like meaning («бойцов» ~ «десантников»)."""
     if not in_period(passage, question.query):
         return Failure("period")
-    for named in entities:
-        if not named.spellings & document_terms and not _implied(named, passage):
-            return Failure("entity", named.entity.text)
+    missing = _missing_entity(entities, passage, document_terms)
+    if missing is not None:
+        return Failure("entity", missing.entity.text)
     if question.answer_type == "number" and question.focus and not _mentions(question.focus, document_terms) \
             and not related(question.focus_word, passage.text):
         return Failure("focus", question.focus_word)
     return None
+
+
+def _missing_entity(entities: list[Named], passage: Passage, document_terms: set[str]) -> Named | None:
+    """The first entity the release does not mention, of the question's first clause, unless it mentions
+    all of another clause's (a question that asks two things may be answered in part by each release)."""
+    first = None
+    for clause in _clauses(entities):
+        missing = _missing_in(clause, entities, passage, document_terms)
+        if missing is None:
+            return None
+        first = first or missing
+    return first
+
+
+def unanswered_clause(entities: list[Named], eligible: list[tuple[Passage, set[str]]]) -> Failure | None:
+    """A question asking two things is answered only if each is: some passage mentions all of each
+    clause's entities."""
+    for clause in _clauses(entities):
+        missing = [_missing_in(clause, entities, passage, held) for passage, held in eligible]
+        if missing and all(missing):
+            return Failure("entity", missing[0].entity.text)
+    return None
+
+
+def _clauses(entities: list[Named]) -> list[int]:
+    return sorted({named.entity.clause for named in entities if named.entity.clause >= 0}) or [0]
+
+
+def _missing_in(clause: int, entities: list[Named], passage: Passage, document_terms: set[str]) -> Named | None:
+    return next((named for named in entities if named.entity.clause in (clause, -1)
+                 and not named.spellings & document_terms and not _implied(named, passage)), None)
+
+
+def premise_failure(question: Question, passage: Passage, weights: dict[str, float]) -> Failure | None:
+    """A passage can answer «почему ЦБ снизил ставку?» only where it says that the bank cut the rate: three
+    sentences in a row holding most of the question's stems, the middle one its verb (a change: a verb of
+    the same direction, with what is changed). Where a change of the other direction is said of the same
+    thing («повысить ключевую ставку»), the premise is false, and that is said."""
+    own = _change(question.predicate)
+    # «На сколько ЦБ снизил ставку?» takes the cut as given as «почему» does: a release saying the rate was
+    # raised cannot answer it.
+    if not question.premised and own is None:
+        return None
+    total = sum(weights.values()) or 1.0
+    title = set(terms(passage.title))
+    said = [s.text for s in sentences(passage.text)]
+    contrary = None
+    for i, sentence in enumerate(said):
+        window = set(terms(" ".join(said[max(0, i - 1) : i + 2]))) | title
+        if sum(w for t, w in weights.items() if t in window) / total < PREMISE_SHARE:
+            continue
+        own_terms = terms(sentence)
+        if own is None:
+            if not question.predicate or any(t.startswith(_root(p)) for p in question.predicate for t in window):
+                return None
+            continue
+        if question.changed and not any(t.startswith(stem_head(o)) for o in question.changed for t in own_terms):
+            continue
+        changes = {_change((t,)) for t in own_terms} - {None}
+        if own in changes:
+            return None
+        if changes and contrary is None:
+            contrary = " ".join(sentence.split())
+    if contrary is not None:
+        return Failure("premise", contrary)
+    return Failure("premise") if question.premised else None
+
+
+def _root(verb: str) -> str:
+    """What a verb's forms share (ведет, ведут; отказался, отказались), if it keeps its root."""
+    return verb[: max(3, len(verb) - 2)]
+
+
+def _change(stems) -> int | None:
+    return next((n for stem in stems for n, group in enumerate(CHANGES) if stem.startswith(group)), None)
 
 
 def _implied(named: Named, passage: Passage) -> bool:
@@ -109,7 +197,7 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
         return Failure("answer_type", kind)
-    if kind == "date" and not passage.date and not holds("date", sentence):
+    if kind in ("date", "day") and not passage.date and not holds(kind, sentence):
         return Failure("answer_type", kind)  # an undated release can tell "when" only in its words
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))

@@ -12,7 +12,7 @@ MEASURES = (r"уровень|уровне|ставк\w*|процент\w*|дол
             r"цен\w*|численност\w*|количеств\w*|темп\w*|рост\w*|показател\w*|прогноз\w*")
 EXPECTS = {
     "money": re.compile(
-        r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(стои\w+|денег|средств)|"
+        r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(?:будет\s+|будут\s+|может\s+)?(стои\w+|денег|средств)|"
         r"как\w+\s+(сумм\w+|стоимост\w*)|how\s+much\b.{0,80}?\bcost|what\s+did\b.{0,80}?\bcost|"
         r"қанша\s+(теңге|доллар|рубль|сом|ақша|қаржы)\w*|қандай\s+сома\w*|құны\s+қанша)\b"),
     "percent": re.compile(
@@ -26,7 +26,9 @@ EXPECTS = {
         rf"как\w+\s+(был\w*\s+|сейчас\s+|теперь\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?({MEASURES})|"
         r"how\s+(many|much)|what\s+(level|rate)|қанша|неше|қандай\s+деңгей\w*)\b"
     ),
-    "date": re.compile(r"\b(когда|какого\s+числа|в\s+какой\s+день|when|қашан)\b"),
+    # A day, not just a year: «какого числа», «в какой день».
+    "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:day|date)|қай\s+күн\w*)\b"),
+    "date": re.compile(r"\b(когда|when|қашан)\b"),
     "name": re.compile(r"\b(кто|кого|кому|кем|как\s+зовут|как\s+звали|who|whom|кім)\b"),
     "place": re.compile(r"\b(где|куда|откуда|в\s+как\w+\s+(город\w*|стран\w*|регион\w*|мест\w*)|where|қай\s+жерде)\b"),
 }
@@ -44,6 +46,7 @@ PERCENT = re.compile(r"%|\bпроцент\w*|\bп\.\s?п\.|\bб\.\s?п\.|\bдо�
 # What an extractive answer cannot do without: a "how much" question quoted without any number is no answer.
 STRICT = ("money", "percent", "number")
 DATE = re.compile(r"\b\d{1,2}\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)|\b(19|20)\d\d\b")
+DAY = re.compile(DATE.pattern.split("|\\b(19")[0] + r"|\b\d{1,2}\.\d{1,2}\.(19|20)\d\d\b")
 # A capitalised word that does not start the sentence: a name of a person, place or organisation.
 PROPER = re.compile(r"(?<=[^.!?\s]\s)[А-ЯЁA-Z][а-яёa-z]+")
 
@@ -67,6 +70,8 @@ def holds(kind: str | None, sentence: str) -> bool:
         return bool(NUMBER.search(NOT_AN_AMOUNT.sub(" ", normalise(sentence))))
     if kind == "date":
         return bool(DATE.search(normalise(sentence)))
+    if kind == "day":
+        return bool(DAY.search(normalise(sentence)))
     if kind in ("name", "place"):
         return bool(PROPER.search(sentence))
     return False

@@ -22,7 +22,8 @@ from typing import Callable, Iterator
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
-from rag.answering.constraints import Failure, enforced_entities, passage_failure, sentence_failure
+from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, sentence_failure,
+                                      unanswered_clause)
 from rag.answering.expected import STRICT, holds
 from rag.answering.question import Question, read_question
 from rag.query import Query
@@ -90,7 +91,7 @@ class ExtractiveAnswerer:
         # What explains a refusal is the failure of the best-ranked passage, or, when passages were fine,
         # of the best-ranked sentence: the closest the releases came.
         failures: list[Failure] = []
-        top = self._eligible(question, passages, entities, failures)[: self.max_passages]
+        top = self._eligible(question, passages, entities, wanted, failures)[: self.max_passages]
         if top:
             failures.clear()
         candidates = []
@@ -123,18 +124,25 @@ class ExtractiveAnswerer:
         framing = " ".join(x for x in (FRAMING.get(query.language, ""), _as_of(query, chosen)) if x)
         return Draft(answer=f"{framing} {text}" if framing else text, citations=citations, evidence=evidence)
 
-    def _eligible(self, question: Question, passages: list[Passage], entities, failures: list) -> list[Passage]:
-        """Passages of the question's period whose releases mention its entities, in rank order."""
+    def _eligible(self, question: Question, passages: list[Passage], entities, wanted: dict[str, float],
+                  failures: list) -> list[Passage]:
+        """Passages of the question's period whose releases mention its entities (and that state what it
+        takes as given), in rank order."""
         held: dict[str, set[str]] = {}
         eligible = []
         for passage in passages:
             if entities and passage.doc_id not in held:
                 held[passage.doc_id] = self.document_terms([passage.doc_id])
-            failure = passage_failure(question, passage, held.get(passage.doc_id, set()), entities, self._related)
+            failure = passage_failure(question, passage, held.get(passage.doc_id, set()), entities, self._related) \
+                or premise_failure(question, passage, wanted)
             if failure is None:
                 eligible.append(passage)
             else:
                 failures.append(failure)
+        unanswered = unanswered_clause(entities, [(p, held.get(p.doc_id, set())) for p in eligible])
+        if unanswered is not None:
+            failures.insert(0, unanswered)
+            return []
         return eligible
 
     def _related(self, word: str, text: str) -> bool:

@@ -6,14 +6,16 @@
 - period: the day, month, season or years it is about (read by `rag.query`);
 - answer type: a number, an amount of money, a share, a date, a person or a place (`expected.py`);
 - focus: what a "how many" counts («сколько документов» → документ);
-- predicate: what happened (its verbs: «подписали», «снизил»).
+- predicate: what happened (its verbs: «подписали», «снизил»);
+- whether it takes something as given: «почему ЦБ снизил ставку?», «считает ли Лавров, что…?» can be
+  answered only by a release that says so.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rag.answering.expected import expected_answer
@@ -31,6 +33,13 @@ ACTIONS = re.compile(r"^(строительств|реконструкц|соз�
 ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z-]+(?:\s+[A-Za-z-]+)?)", re.I)
 # A capitalised English word that is not the first of the question, or a run of them: a name.
 ENGLISH_NAME = re.compile(r"(?<=[^.!?\s]\s)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
+# A why-question or a yes/no question states what it asks about: the premise a release must say.
+PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+какой\s+причине|с\s+какой\s+целью|ли|why|for\s+what\s+reason|"
+                      r"неге|неліктен|не\s+үшін|не\s+себепті|ма|ме|ба|бе|па|пе)\b|^(did|does|do|is|was|were|will|has|have|"
+                      r"had|can|could)\b", re.I)
+# Where a question asks a second thing: «…, и какой регион…», "… and when …".
+SECOND_ASK = re.compile(r"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|"
+                        r"скольк\w*|что|чем|почему|зачем|what|who|whom|when|where|how|which|why)\b)", re.I)
 _lock = threading.Lock()
 
 
@@ -39,6 +48,11 @@ class Entity:
     text: str
     kind: str
     stems: tuple[str, ...]
+    # The stems of its capitalised words: in «Курганской области» the name is «Курганской», «области» its kind.
+    name_stems: tuple[str, ...] = ()
+    # Which of the question's clauses names it («кто сменил Паслера в Оренбургской области, и какой регион
+    # возглавил Паслер?» asks two things); -1 for an entity of an earlier turn, which all of them are about.
+    clause: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,15 +64,19 @@ class Question:
     focus_word: str
     predicate: tuple[str, ...]
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
+    premised: bool = False
+    changed: tuple[str, ...] = ()  # «снизил ключевую ставку»: what the question's verb acts on (its nouns)
 
 
 def read_question(query: Query) -> Question:
     texts = [*query.used_history, query.question]
     docs = {text: _tag(text) for text in texts} if query.language != "en" else {}
     entities: dict[tuple[str, ...], Entity] = {}
+    asks = [m.end() for m in SECOND_ASK.finditer(query.question)]
     for text in texts:
-        for entity in _entities(text, query.language, docs.get(text)):
-            entities.setdefault(entity.stems, entity)
+        for start, entity in _entities(text, query.language, docs.get(text)):
+            clause = sum(start >= end for end in asks) if text == query.question else -1
+            entities.setdefault(entity.stems, replace(entity, clause=clause))
     tagged = docs.get(query.question) if query.language == "ru" else None
     focus_words = _focus(query.question, query.language, tagged)
     return Question(
@@ -70,23 +88,26 @@ def read_question(query: Query) -> Question:
         cost_of=_cost_of(tagged) if tagged is not None else (),
         predicate=tuple(dict.fromkeys(stem for token in (tagged.tokens if tagged else []) if token.pos == "VERB"
                                       for stem in terms(token.text))),
+        premised=PREMISED.search(query.question.strip()) is not None,
+        changed=_objects(tagged) if tagged is not None else (),
     )
 
 
-def _entities(text: str, language: str, doc) -> list[Entity]:
+def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
+    """The entities a text names, each with where it starts in the text."""
     if language == "en":
-        return [entity for match in ENGLISH_NAME.finditer(without_dates(text))
+        return [(text.find(match[0]), entity) for match in ENGLISH_NAME.finditer(without_dates(text))
                 if not is_month(match[0]) and (entity := _entity(match[0], "NAME", _russian(match[0], "en")))]
     found = []
-    for text, kind in [(span.text, span.type) for span in doc.spans] + _proper_nouns(doc):
+    for start, text, kind in [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc):
         words = text.split()
         russian = _russian(text, language)
         if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
-            found.append(entity)
+            found.append((start, entity))
     return found
 
 
-def _proper_nouns(doc) -> list[tuple[str, str]]:
+def _proper_nouns(doc) -> list[tuple[int, str, str]]:
     """Runs of proper nouns the NER left out («Эмбало», «Заполярья»), from the morphology tagger."""
     covered = {i for span in doc.spans for i in range(span.start, span.stop)}
     runs: list[list] = []
@@ -96,7 +117,7 @@ def _proper_nouns(doc) -> list[tuple[str, str]]:
                 runs[-1].append(token)
             else:
                 runs.append([token])
-    return [(" ".join(t.text for t in run), "PROPN") for run in runs]
+    return [(run[0].start, " ".join(t.text for t in run), "PROPN") for run in runs]
 
 
 def _russian(text: str, language: str) -> str:
@@ -106,7 +127,8 @@ def _russian(text: str, language: str) -> str:
 
 def _entity(text: str, kind: str, russian: str) -> Entity | None:
     stems = tuple(dict.fromkeys(query_terms(russian)))
-    return Entity(text, kind, stems) if stems else None
+    names = tuple(dict.fromkeys(s for word in russian.split() if word[:1].isupper() for s in query_terms(word)))
+    return Entity(text, kind, stems, names if len(names) < len(stems) else ()) if stems else None
 
 
 def _focus(question: str, language: str, tagged) -> list[str]:
@@ -130,6 +152,22 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _objects(tagged) -> tuple[str, ...]:
+    """The stem of the first noun after each verb, past its adjectives («снизил ключевую ставку» → ставк)."""
+    found = []
+    tokens = tagged.tokens
+    for index, token in enumerate(tokens):
+        if token.pos != "VERB":
+            continue
+        for following in tokens[index + 1 : index + 4]:
+            if following.pos == "NOUN":
+                found += terms(following.text)
+                break
+            if following.pos not in ("ADJ", "DET", "NUM"):
+                break
+    return tuple(dict.fromkeys(found))
 
 
 def _cost_of(tagged) -> tuple[str, ...]:
