@@ -197,8 +197,9 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
         return Failure("answer_type", kind)
-    if kind in ("date", "day") and not passage.date and not holds(kind, sentence):
-        return Failure("answer_type", kind)  # an undated release can tell "when" only in its words
+    # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
+    if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
+        return Failure("answer_type", kind)
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))
         if not any(_mentions(tuple(terms(word)), near) for word in question.cost_of):

@@ -45,6 +45,8 @@ FRAMING = {"en": "From the releases, quoted in Russian:", "kk": "Релизде�
 # Cosine of two words' navec vectors above which they name the same kind of thing («бойцов» ~
 # «десантников» 0.47, «беженцев» ~ «переселенцев» 0.65; «электроэнергии» ~ «экспорт» 0.37).
 RELATED_COSINE = 0.45
+# A stem said in other words counts for less than said in its own.
+REPHRASED_WEIGHT = 0.5
 
 
 @dataclass
@@ -95,7 +97,7 @@ class ExtractiveAnswerer:
         if top:
             failures.clear()
         candidates = []
-        for candidate in self._candidates(top, wanted, total, question.answer_type):
+        for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted)):
             failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context)
             if failure is None:
                 candidates.append(candidate)
@@ -168,26 +170,47 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: c.score, reverse=True)
 
     def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float,
-                    kind: str | None) -> list[Candidate]:
+                    kind: str | None, question_words: dict[str, str]) -> list[Candidate]:
         result = []
-        for rank, passage in enumerate(passages):
+        quotables = [_quotable(passage.text) for passage in passages]
+        like = self._like_words(question_words, [s for quotable in quotables for s in quotable])
+        for rank, (passage, quotable) in enumerate(zip(passages, quotables)):
             title_terms = set(terms(passage.title))
-            quotable = _quotable(passage.text)
             own_terms = [set(terms(sentence)) for sentence in quotable]
             for i, (sentence, own) in enumerate(zip(quotable, own_terms)):
                 if len(sentence) < MIN_SENTENCE_CHARS:
                     continue
+                said = (own | title_terms) & wanted.keys()
+                # Stems asked for that the sentence says in other words («выручка» for «доход»).
+                rephrased = {t for t in wanted.keys() - said if like(t, sentence)}
                 # A sentence must itself say something asked, or hold the number or sum asked for right
                 # after or before one that does (a paraphrased question shares no word with the sentence
                 # that answers it: «сколько команд сапёров» — «привлечено 110 групп разминирования»).
-                if not own & wanted.keys():
+                if not own & wanted.keys() and not rephrased:
                     beside = own_terms[max(0, i - 1) : i] + own_terms[i + 1 : i + 2]
                     if not (kind in STRICT and holds(kind, sentence) and any(o & wanted.keys() for o in beside)):
                         continue
-                coverage = sum(wanted[t] for t in (own | title_terms) & wanted.keys()) / total
+                coverage = (sum(wanted[t] for t in said) + REPHRASED_WEIGHT * sum(wanted[t] for t in rephrased)) / total
                 context = " ".join(quotable[max(0, i - 1) : i + 2])
                 result.append(Candidate(passage, sentence, own, coverage, rank, context=context))
         return result
+
+    def _like_words(self, question_words: dict[str, str], texts: list[str]) -> Callable[[str, str], bool]:
+        """`like(stem, sentence)`: whether the sentence holds a word near the question's word for that stem
+        (their navec cosine at least RELATED_COSINE), one embedding of each distinct word."""
+        vocabulary = list({w for text in texts for w in words(text) if len(w) > 3 and w[0].isalpha()})
+        asked = [w for w in question_words.values()]
+        if not vocabulary or not asked:
+            return lambda stem, sentence: False
+        vectors = self.embed(asked + vocabulary)
+        near = (vectors[len(asked):] @ vectors[: len(asked)].T) >= RELATED_COSINE
+        row = {w: i for i, w in enumerate(vocabulary)}
+        column = {stem: j for j, stem in enumerate(question_words)}
+
+        def like(stem: str, sentence: str) -> bool:
+            j = column.get(stem)
+            return j is not None and any(near[row[w], j] for w in words(sentence) if w in row)
+        return like
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
         """Greedy: the best sentence, then the next best that says something new, preferring other passages
@@ -216,6 +239,16 @@ def _as_of(query: Query, chosen: list[Candidate]) -> str:
     """A question about the present is answered with the date its answer is valid for."""
     date = chosen[0].passage.date
     return AS_OF.get(query.language, AS_OF["ru"]).format(date=date) if query.latest and date else ""
+
+
+def _question_words(query: Query, wanted: dict[str, float]) -> dict[str, str]:
+    """A word of the question (as searched, in Russian) for each stem asked for."""
+    found: dict[str, str] = {}
+    for word in words(query.search_text):
+        for stem in terms(word):
+            if stem in wanted:
+                found.setdefault(stem, word)
+    return found
 
 
 def _quotable(text: str) -> list[str]:

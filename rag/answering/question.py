@@ -40,6 +40,9 @@ PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+како
 # Where a question asks a second thing: «…, и какой регион…», "… and when …".
 SECOND_ASK = re.compile(r"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|"
                         r"скольк\w*|что|чем|почему|зачем|what|who|whom|when|where|how|which|why)\b)", re.I)
+PLANNED = {"будет", "будут", "планируется", "планируются", "запланировано", "запланирован", "запланирована",
+           "намечено", "намечен", "намечена", "предстоит"}
+ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b", re.I)
 _lock = threading.Lock()
 
 
@@ -66,6 +69,8 @@ class Question:
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
     premised: bool = False
     changed: tuple[str, ...] = ()  # «снизил ключевую ставку»: what the question's verb acts on (its nouns)
+    # «когда состоится визит?»: what is asked lies ahead of the release, so its date cannot answer "when".
+    future: bool = False
 
 
 def read_question(query: Query) -> Question:
@@ -90,6 +95,7 @@ def read_question(query: Query) -> Question:
                                       for stem in terms(token.text))),
         premised=PREMISED.search(query.question.strip()) is not None,
         changed=_objects(tagged) if tagged is not None else (),
+        future=_future(query.question, tagged),
     )
 
 
@@ -152,6 +158,12 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _future(question: str, tagged) -> bool:
+    if tagged is None:
+        return ENGLISH_FUTURE.search(question) is not None
+    return any(token.feats.get("Tense") == "Fut" or token.text.lower() in PLANNED for token in tagged.tokens)
 
 
 def _objects(tagged) -> tuple[str, ...]:
