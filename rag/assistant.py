@@ -79,7 +79,11 @@ class Assistant:
     def _spellings(self, stem: str, transliterated: bool = False) -> list[str]:
         lexical = self.index.lexical
         found = lexical.spellings(stem)
-        return found + [t for t in lexical.sounding_like(stem) if t not in found] if transliterated else found
+        if not transliterated:
+            return found
+        # A transliterated name may be spelled otherwise: the corpus's stems of the same consonants and first
+        # sound («Japarov» → джапаров → «Жапаров»), never of other sounds («Astana» is no «осет»).
+        return found + [t for t in lexical.sounding_like(stem) if t not in found and _same_start(t, stem)]
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None, **kwargs) -> "Assistant":
@@ -247,6 +251,10 @@ class Assistant:
             notice=draft.notice,
             refusal_reason=draft.refusal_reason,
         )
+
+
+def _same_start(term: str, stem: str) -> bool:
+    return term[0] == stem[0] or {term[0], stem[0]} <= {"ж", "д"}
 
 
 def _questions(history: History | None) -> list[str]:

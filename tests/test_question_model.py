@@ -231,3 +231,19 @@ def test_a_kazakh_how_many_names_what_it_counts_through_the_glossary():
     question = model("Сапар кезінде неше құжатқа қол қойылды?")
     assert question.answer_type == "number" and question.focus_word == "құжатқа"
     assert "документ" in question.focus
+
+
+def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_does_not_answer():
+    from rag.answering.extractive import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
+                                  spellings=lambda stem, transliterated=False: [])
+    query = build_query("Какое решение по ключевой ставке принял Банк России в апреле 2024 года?")
+    wanted = {term: 1.0 for term in query.content_terms}
+    decision = passage("Банк России принял решение повысить ключевую ставку до 13%.", date="2023-09-15", doc_id="cbr")
+    unrelated = passage("Правительство приняло решение о помощи жителям.", date="2024-04-08", doc_id="gov")
+    near = passage("Банк России принял решение по ключевой ставке позже.", date="2024-04-26", doc_id="cbr2")
+    period = [Failure("period")]
+    assert answerer._better_in_another_period([decision, unrelated], [unrelated], period, wanted)
+    assert not answerer._better_in_another_period([decision, near], [near], period, wanted)
+    assert not answerer._better_in_another_period([decision, unrelated], [unrelated], [], wanted)

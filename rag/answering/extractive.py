@@ -45,6 +45,11 @@ FRAMING = {"en": "From the releases, quoted in Russian:", "kk": "Релизде�
 # Cosine of two words' navec vectors above which they name the same kind of thing («бойцов» ~
 # «десантников» 0.47, «беженцев» ~ «переселенцев» 0.65; «электроэнергии» ~ «экспорт» 0.37).
 RELATED_COSINE = 0.45
+# A release of the period asked that covers less than this share of what the best release of another period
+# covers of the question does not answer it.
+OTHER_PERIOD_SHARE = 0.6
+# ... when that release says nearly all the question asks: a paraphrase matches no release so well.
+OTHER_PERIOD_COVERAGE = 0.8
 # A stem said in other words counts for less than said in its own.
 REPHRASED_WEIGHT = 0.5
 
@@ -145,7 +150,26 @@ class ExtractiveAnswerer:
         if unanswered is not None:
             failures.insert(0, unanswered)
             return []
+        if eligible and self._better_in_another_period(passages, eligible, failures, wanted):
+            failures.insert(0, Failure("period"))
+            return []
         return eligible
+
+    def _better_in_another_period(self, passages: list[Passage], eligible: list[Passage], failures: list[Failure],
+                                  wanted: dict[str, float]) -> bool:
+        """Whether a release of another period says nearly all the question asks, and those of the period
+        asked say far less («ключевая ставка в марте 2025»: the rate decisions are of other
+        years; a release of March 2025 that shares a word or two with the question does not answer it)."""
+        if not any(f.constraint == "period" for f in failures):
+            return False
+        total = sum(wanted.values()) or 1.0
+        covered: dict[str, float] = {}
+        for passage in passages:  # by passage: a long transcript holds most words somewhere
+            covered[passage.doc_id] = max(covered.get(passage.doc_id, 0.0), _coverage(passage, wanted, total))
+        best = max(covered, key=covered.get)
+        in_period = {p.doc_id for p in eligible}
+        return best not in in_period and covered[best] >= OTHER_PERIOD_COVERAGE \
+            and max(covered[d] for d in in_period) < OTHER_PERIOD_SHARE * covered[best]
 
     def _related(self, word: str, text: str) -> bool:
         """Whether the text holds a word whose vector is near the given one's (navec, in the embedder)."""

@@ -32,7 +32,9 @@ ACTIONS = re.compile(r"^(строительств|реконструкц|соз�
                      r"модернизац|разработк|производств)")
 ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z-]+(?:\s+[A-Za-z-]+)?)", re.I)
 # A capitalised English word that is not the first of the question, or a run of them: a name.
-ENGLISH_NAME = re.compile(r"(?<=[^.!?\s]\s)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*")
+# (An institution's name keeps its small words: "Council for Science and Education".)
+ENGLISH_NAME = re.compile(r"(?<=[^.!?\s]\s)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*"
+                          r"(?:\s+(?:of|for|on)(?:\s+the)?\s+[A-Z][\w-]+(?:\s+(?:and\s+)?[A-Z][\w-]+)*)*")
 # A why-question or a yes/no question states what it asks about: the premise a release must say.
 PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+какой\s+причине|с\s+какой\s+целью|ли|why|for\s+what\s+reason|"
                       r"неге|неліктен|не\s+үшін|не\s+себепті|ма|ме|ба|бе|па|пе)\b|^(did|does|do|is|was|were|will|has|have|"
@@ -132,7 +134,8 @@ def _russian(text: str, language: str) -> str:
 
 
 def _entity(text: str, kind: str, russian: str) -> Entity | None:
-    stems = tuple(dict.fromkeys(query_terms(russian)))
+    # A stem of two letters («Goa» → го) would be found in too many words to tell anything.
+    stems = tuple(dict.fromkeys(s for s in query_terms(russian) if len(s) > 2))
     names = tuple(dict.fromkeys(s for word in russian.split() if word[:1].isupper() for s in query_terms(word)))
     return Entity(text, kind, stems, names if len(names) < len(stems) else ()) if stems else None
 
