@@ -247,3 +247,30 @@ def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_d
     assert answerer._better_in_another_period([decision, unrelated], [unrelated], period, wanted)
     assert not answerer._better_in_another_period([decision, near], [near], period, wanted)
     assert not answerer._better_in_another_period([decision, unrelated], [unrelated], [], wanted)
+
+
+def test_a_question_about_a_kind_of_event_needs_a_release_reporting_one():
+    question = model("О чём Путин говорил по телефону с президентом Киргизии?")
+    assert question.events == (("телефон", "разговор"),)
+    greeting = Passage("g#0", "g", "Поздравления с праздником Навруз", "2025-03-21", "kremlin.ru", "",
+                       "Президент России направил поздравления президенту Киргизии.", 1.0)
+    call = Passage("c#0", "c", "Телефонный разговор с Президентом Киргизии", "2025-03-21", "kremlin.ru", "",
+                   "Обсуждены вопросы сотрудничества.", 1.0)
+    assert passage_failure(question, greeting, {"президент", "росс", "поздравлен", "киргиз"}, [],
+                           lambda w, t: False) == Failure("event", "телефон")
+    assert passage_failure(question, call, {"обсужд", "сотрудничеств"}, [], lambda w, t: False) is None
+    # English and Kazakh questions name them in the Russian of their glossaries; any kind named will do
+    assert ("телефон", "разговор") in model("What did Putin and Tokayev discuss in their phone call?").events
+    assert model("Кто выступил на пресс-конференции?").events == (("пресс-конференц",),)
+
+
+def test_how_someone_judged_something_is_a_premise_a_release_must_state():
+    assert model("Как Путин оценил итоги работы губернатора?").premised
+    assert model("How did Tokayev assess the visit?").premised
+    assert not model("Как прошёл визит президента?").premised
+    question = model("Как Жапаров оценил идею создания торгового комплекса на границе?")
+    weights = {term: 1.0 for term in build_query(question.query.question).content_terms}
+    plans = passage("Этому способствуют планы создания торгового комплекса на границе. Жапаров принял гостей.")
+    judged = passage("Жапаров высоко оценил идею создания торгового комплекса на границе.")
+    assert premise_failure(question, plans, weights) == Failure("premise")
+    assert premise_failure(question, judged, weights) is None

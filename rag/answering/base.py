@@ -17,6 +17,7 @@ CLOSEST = {"ru": "Ближайшие документы:", "en": "Closest docume
 # Which constraint of the question no passage met (rag/answering/constraints.py), said after the refusal.
 REASONS = {
     "ru": {"entity": "Ни один найденный релиз не упоминает «{detail}».",
+           "event": "Ни один найденный релиз не сообщает о событии такого рода («{detail}…»).",
            "premise": {"": "Ни один найденный релиз не говорит того, что вопрос считает данностью.",
                        "said": "В релизах сказано иное: «{detail}»"},
            "period": "Ни один найденный релиз не относится к названному в вопросе периоду.",
@@ -27,6 +28,7 @@ REASONS = {
                            "date": "В найденных релизах нет даты, которая отвечала бы на вопрос.",
                            "day": "В найденных релизах нет числа и месяца, которые отвечали бы на вопрос."}},
     "en": {"entity": "No release found mentions “{detail}”.",
+           "event": "No release found reports an event of that kind (“{detail}…”).",
            "premise": {"": "No release found says what the question takes as given.",
                        "said": "The releases say otherwise: “{detail}”"},
            "period": "No release found is from the period the question names.",
@@ -37,6 +39,7 @@ REASONS = {
                            "date": "The releases found give no date that answers the question.",
                            "day": "The releases found give no day and month that answer the question."}},
     "kk": {"entity": "Табылған релиздердің ешқайсысында «{detail}» аталмайды.",
+           "event": "Табылған релиздердің ешқайсысы мұндай оқиға туралы хабарламайды («{detail}…»).",
            "premise": {"": "Табылған релиздердің ешқайсысы сұрақтағы болжамды растамайды.",
                        "said": "Релиздерде басқаша айтылған: «{detail}»"},
            "period": "Табылған релиздердің ешқайсысы сұрақтағы кезеңге жатпайды.",

@@ -41,7 +41,7 @@ PREMISE_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Failure:
-    constraint: str  # "period", "entity", "answer_type", "focus" or "premise"
+    constraint: str  # "period", "entity", "answer_type", "focus", "event" or "premise"
     detail: str = ""
 
 
@@ -101,6 +101,9 @@ def passage_failure(question: Question, passage: Passage, document_terms: set[st
     if question.answer_type == "number" and question.focus and not _mentions(question.focus, document_terms) \
             and not related(question.focus_word, passage.text):
         return Failure("focus", question.focus_word)
+    reported = document_terms | set(terms(passage.title))
+    if question.events and not any(term.startswith(kind) for kind in question.events for term in reported):
+        return Failure("event", question.events[0][0])  # of the kinds it names, the release reports none
     return None
 
 

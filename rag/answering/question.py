@@ -7,6 +7,7 @@
 - answer type: a number, an amount of money, a share, a date, a person or a place (`expected.py`);
 - focus: what a "how many" counts («сколько документов» → документ);
 - predicate: what happened (its verbs: «подписали», «снизил»);
+- events: the kinds of event it is about (a phone call, talks, a decree), which its release must report;
 - whether it takes something as given: «почему ЦБ снизил ставку?», «считает ли Лавров, что…?» can be
   answered only by a release that says so.
 """
@@ -35,13 +36,19 @@ ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z
 # (An institution's name keeps its small words: "Council for Science and Education".)
 ENGLISH_NAME = re.compile(r"(?<=[^.!?\s]\s)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*"
                           r"(?:\s+(?:of|for|on)(?:\s+the)?\s+[A-Z][\w-]+(?:\s+(?:and\s+)?[A-Z][\w-]+)*)*")
-# A why-question or a yes/no question states what it asks about: the premise a release must say.
+# A why-question, a yes/no question or one asking how someone judged something states what it asks
+# about: the premise a release must say («почему ЦБ снизил ставку», «как Жапаров оценил идею …»).
 PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+какой\s+причине|с\s+какой\s+целью|ли|why|for\s+what\s+reason|"
                       r"неге|неліктен|не\s+үшін|не\s+себепті|ма|ме|ба|бе|па|пе)\b|^(did|does|do|is|was|were|will|has|have|"
-                      r"had|can|could)\b", re.I)
+                      r"had|can|could)\b|^как\b(?!\w).{0,80}?\bоцени|^how\s+(?:did|does|do)\b.{0,80}?\b(?:assess|rate|view|"
+                      r"judge|evaluate)|қалай\s+бағала", re.I)
 # Where a question asks a second thing: «…, и какой регион…», "… and when …".
 SECOND_ASK = re.compile(r"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|"
                         r"скольк\w*|что|чем|почему|зачем|what|who|whom|when|where|how|which|why)\b)", re.I)
+# Kinds of event releases report, by the stems that name them (in any of a kind's words): a question about
+# a phone call is not answered by a greeting that names the same president.
+EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
+               ("указ", "распоряжен"), ("интервью",), ("поздрав", "телеграм"), ("пресс-конференц",))
 PLANNED = {"будет", "будут", "планируется", "планируются", "запланировано", "запланирован", "запланирована",
            "намечено", "намечен", "намечена", "предстоит"}
 ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b", re.I)
@@ -73,6 +80,7 @@ class Question:
     changed: tuple[str, ...] = ()  # «снизил ключевую ставку»: what the question's verb acts on (its nouns)
     # «когда состоится визит?»: what is asked lies ahead of the release, so its date cannot answer "when".
     future: bool = False
+    events: tuple[tuple[str, ...], ...] = ()  # «по телефону» → ("телефон", "разговор")
 
 
 def read_question(query: Query) -> Question:
@@ -98,6 +106,7 @@ def read_question(query: Query) -> Question:
         premised=PREMISED.search(query.question.strip()) is not None,
         changed=_objects(tagged) if tagged is not None else (),
         future=_future(query.question, tagged),
+        events=_events(query.question, query.language),
     )
 
 
@@ -161,6 +170,11 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _events(question: str, language: str) -> tuple[tuple[str, ...], ...]:
+    stems = terms(_russian(question, language))
+    return tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in stems))
 
 
 def _future(question: str, tagged) -> bool:
