@@ -274,3 +274,15 @@ def test_how_someone_judged_something_is_a_premise_a_release_must_state():
     judged = passage("Жапаров высоко оценил идею создания торгового комплекса на границе.")
     assert premise_failure(question, plans, weights) == Failure("premise")
     assert premise_failure(question, judged, weights) is None
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Сколько человек посетили центр за год?", "Центр занимает 37 тысяч квадратных метров.", "focus"),
+    ("Сколько человек посетили центр за год?", "Центр посетили 3059 человек из 60 регионов.", None),
+    ("Сколько дней заложник провёл в плену?", "А.Труфанов: 498 дней.", None),
+    # a substance is measured: «сколько угля» is answered in tonnes
+    ("Сколько угля будет переваливать терминал?", "Терминал будет переваливать 18 миллионов тонн в год.", None),
+])
+def test_a_count_of_things_is_not_answered_by_a_measure_of_something_else(question, sentence, failed):
+    failure = sentence_failure(model(question), passage(sentence), sentence)
+    assert (failure.constraint if failure else None) == failed

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from rag.answering.expected import STRICT, holds
+from rag.answering.expected import STRICT, UNITS, holds, units
 from rag.answering.question import Entity, Question
 from rag.query import Query
 from rag.retrieval import Passage
@@ -200,6 +200,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
         return Failure("answer_type", kind)
+    if kind == "number" and question.counted and _measures_other_things(question.focus, sentence):
+        return Failure("focus", question.focus_word)
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
         return Failure("answer_type", kind)
@@ -208,6 +210,14 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         if not any(_mentions(tuple(terms(word)), near) for word in question.cost_of):
             return Failure("focus", question.cost_of[-1])
     return None
+
+
+def _measures_other_things(focus: tuple[str, ...], sentence: str) -> bool:
+    """Whether every number of the sentence is of a unit of measure other than what is counted (a "how many
+    people" answered by «37 тысяч квадратных метров»)."""
+    asked = {unit for stem in focus for unit in UNITS if stem.startswith(unit) or unit.startswith(stem)}
+    found = units(sentence)
+    return bool(found) and all(unit is not None and unit not in asked for unit in found)
 
 
 def in_period(passage: Passage, query: Query) -> bool:

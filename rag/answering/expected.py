@@ -62,6 +62,24 @@ def expected_answer(question: str) -> str | None:
 NOT_AN_AMOUNT = re.compile(rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b")
 
 
+# Units of measure a number may be of: «37 тысяч квадратных метров» counts no people.
+UNITS = ("метр", "километр", "км", "тонн", "гектар", "га", "рубл", "доллар", "евро", "юан", "тенге", "процент", "%",
+         "год", "лет", "месяц", "недел", "дня", "дней", "день", "суток", "час", "минут", "секунд", "градус", "литр",
+         "кубометр", "баррел", "квт", "мвт", "гвт", "б.п", "п.п")
+AMOUNT = re.compile(r"(?<![\d,.])\d[\d\s]*(?:[.,]\d+)?\s*(?:тыс\w*\.?|млн|млрд|трлн|миллион\w*|миллиард\w*|триллион\w*)?"
+                    r"\s*(%|[а-яёa-z.]+)?(?:\s+([а-яёa-z.]+))?")
+
+
+def units(sentence: str) -> list[str | None]:
+    """For each number of a sentence (dates and times aside), the unit of measure it is of, if it is one
+    («37 тысяч квадратных метров» → метр; «10 812 жилых домов» → None)."""
+    found = []
+    for match in AMOUNT.finditer(NOT_AN_AMOUNT.sub(" ", normalise(sentence))):
+        following = [w for w in match.groups() if w]
+        found.append(next((unit for w in following for unit in UNITS if w.startswith(unit)), None))
+    return found
+
+
 def holds(kind: str | None, sentence: str) -> bool:
     if kind == "money":
         return bool(MONEY.search(normalise(sentence)))

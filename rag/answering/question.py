@@ -81,6 +81,8 @@ class Question:
     # «когда состоится визит?»: what is asked lies ahead of the release, so its date cannot answer "when".
     future: bool = False
     events: tuple[tuple[str, ...], ...] = ()  # «по телефону» → ("телефон", "разговор")
+    # «сколько домов», "how many ships": things counted one by one, not a substance measured («сколько угля»).
+    counted: bool = False
 
 
 def read_question(query: Query) -> Question:
@@ -107,6 +109,7 @@ def read_question(query: Query) -> Question:
         changed=_objects(tagged) if tagged is not None else (),
         future=_future(query.question, tagged),
         events=_events(query.question, query.language),
+        counted=_counted(query.question, query.language, tagged),
     )
 
 
@@ -170,6 +173,15 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _counted(question: str, language: str, tagged) -> bool:
+    if language == "en":
+        return ENGLISH_COUNT.search(question) is not None
+    if tagged is None:
+        return False
+    focus = _focus(question, language, tagged)
+    return any(t.text in focus and t.feats.get("Number") == "Plur" for t in tagged.tokens)
 
 
 def _events(question: str, language: str) -> tuple[tuple[str, ...], ...]:
