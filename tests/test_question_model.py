@@ -286,3 +286,22 @@ def test_how_someone_judged_something_is_a_premise_a_release_must_state():
 def test_a_count_of_things_is_not_answered_by_a_measure_of_something_else(question, sentence, failed):
     failure = sentence_failure(model(question), passage(sentence), sentence)
     assert (failure.constraint if failure else None) == failed
+
+
+def test_a_release_names_its_publisher_and_the_head_of_the_publisher_of_its_time():
+    question = model("Кого Путин назначил послом России в Аргентине?")
+    named = [Named(e, frozenset(e.stems)) for e in question.entities if e.text in ("Путин", "России")]
+    decree = Passage("k#0", "k", "Указ о после", "2025-03-01", "Президент России (kremlin.ru)", "",
+                     "Указом Президента Иван Иванов назначен Послом в Аргентине.", 1.0)
+    older = Passage("o#0", "o", "Указ о после", "2010-03-01", "Президент России (kremlin.ru)", "",
+                    "Указом Президента Иван Иванов назначен Послом в Аргентине.", 1.0)
+    elsewhere = Passage("m#0", "m", "О после", "2025-03-01", "Министерство", "", "Иван Иванов назначен Послом.", 1.0)
+    held = {"указ", "президент", "иван", "назнач", "посл", "аргентин"}
+    assert passage_failure(question, decree, held, named, lambda w, t: False) is None
+    assert passage_failure(question, older, held, named, lambda w, t: False) == Failure("entity", "Путин")
+    assert passage_failure(question, elsewhere, held, named, lambda w, t: False) == Failure("entity", "Путин")
+
+
+def test_an_abbreviated_country_is_searched_also_as_releases_spell_it_out():
+    assert {"сша", "соединен", "штат", "америк"} <= set(query_terms("послом в США"))
+    assert model("What was the value of trade between Russia and Oman?").answer_type == "number"

@@ -21,6 +21,10 @@ from rag.text import normalise, sentences, stem_head, terms
 # The seat of a publisher goes without saying in its own releases: a question «в Кремле» is met by a
 # kremlin.ru release that never writes the word.
 IMPLIED_BY_SOURCE = {"кремл": "kremlin.ru"}
+# Nor does the head of the publisher in the releases of the years he heads it: «Указом Президента …» on
+# kremlin.ru is Putin's decree when Putin is president (acting from 31 December 1999).
+HEADS = {"kremlin.ru": (("путин", "1999-12-31", "2008-05-06"), ("медвед", "2008-05-07", "2012-05-06"),
+                        ("путин", "2012-05-07", "9999-12-31"))}
 # What a "how many" counts that says nothing of the topic: people, times, units of time and measure.
 GENERIC_COUNTS = {"человек", "люд", "раз", "год", "лет", "ден", "дне", "месяц", "недел", "час", "минут", "тонн",
                   "штук", "единиц", "процент", "рубл", "доллар"}
@@ -183,8 +187,15 @@ def _change(stems) -> int | None:
 
 
 def _implied(named: Named, passage: Passage) -> bool:
-    return any(source in passage.source for stem, source in IMPLIED_BY_SOURCE.items()
-               if any(s.startswith(stem) for s in named.spellings))
+    """Whether a release names the entity by being the release it is: its publisher («России», «Банк
+    России» in «Банк России (cbr.ru)»), the publisher's seat, or its head at the time."""
+    if set(named.spellings) & set(terms(passage.source)):
+        return True
+    if any(source in passage.source for stem, source in IMPLIED_BY_SOURCE.items()
+           if any(s.startswith(stem) for s in named.spellings)):
+        return True
+    return any(site in passage.source and first <= passage.date <= last and any(s.startswith(head) for s in named.spellings)
+               for site, heads in HEADS.items() for head, first, last in heads)
 
 
 def _mentions(focus: tuple[str, ...], document_terms: set[str]) -> bool:

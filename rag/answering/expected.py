@@ -25,7 +25,8 @@ EXPECTS = {
     "number": re.compile(
         r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|"
         rf"как\w+\s+(был\w*\s+|сейчас\s+|теперь\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?({MEASURES})|"
-        r"how\s+(many|much)|what\s+(level|rate)|қанша|неше|қандай\s+деңгей\w*)\b"
+        r"how\s+(many|much)|what\s+(level|rate)|what\s+(?:is|was|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:value|volume|"
+        r"amount|size|number|level|figure)|қанша|неше|қандай\s+деңгей\w*)\b"
     ),
     # A day, not just a year: «какого числа», «в какой день».
     "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:day|date)|қай\s+күн\w*)\b"),
