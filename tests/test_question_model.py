@@ -305,3 +305,14 @@ def test_a_release_names_its_publisher_and_the_head_of_the_publisher_of_its_time
 def test_an_abbreviated_country_is_searched_also_as_releases_spell_it_out():
     assert {"сша", "соединен", "штат", "америк"} <= set(query_terms("послом в США"))
     assert model("What was the value of trade between Russia and Oman?").answer_type == "number"
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Какова длина нового моста?", "Длина моста составляет 1 250 метров.", None),
+    ("Какова длина нового моста?", "Три новых моста построили недалеко от города.", "answer_type"),
+    ("Какой протяжённости достигла линия фронта?", "Линия фронта превышает тысячу километров.", None),
+    ("Какой мощностью будет обладать ледокол?", "Строится 120-мегаваттный ледокол «Россия».", None),
+])
+def test_a_size_is_answered_by_a_number_in_its_units(question, sentence, failed):
+    failure = sentence_failure(model(question), passage(sentence), sentence)
+    assert (failure.constraint if failure else None) == failed

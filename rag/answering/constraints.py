@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from rag.answering.expected import STRICT, UNITS, holds, units
+from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.question import Entity, Question
 from rag.query import Query
 from rag.retrieval import Passage
@@ -213,6 +213,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("answer_type", kind)
     if kind == "number" and question.counted and _measures_other_things(question.focus, sentence):
         return Failure("focus", question.focus_word)
+    if question.measured_in and not holds_measure(question.measured_in, sentence):
+        return Failure("answer_type", "number")
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
         return Failure("answer_type", kind)

@@ -8,7 +8,7 @@ import re
 from rag.text import normalise
 
 # What a "какой/какую …" question measures when it asks for a number («какую годовую инфляцию»).
-MEASURES = (r"уровень|уровне|ставк\w*|процент\w*|дол(?:я|ю|и|ей)\b|сумм\w+|размер\w*|инфляц\w*|курс\w*|объ?ем\w*|"
+MEASURES = (r"длин\w*|протяженност\w*|высот\w*|глубин\w*|ширин\w*|площад\w*|мощност\w*|уровень|уровне|ставк\w*|процент\w*|дол(?:я|ю|и|ей)\b|сумм\w+|размер\w*|инфляц\w*|курс\w*|объ?ем\w*|"
             r"цен\w*|численност\w*|количеств\w*|темп\w*|рост\w*|показател\w*|прогноз\w*")
 EXPECTS = {
     "money": re.compile(
@@ -47,7 +47,9 @@ MONEY = re.compile(
 PERCENT = re.compile(r"%|\bпроцент\w*|\bп\.\s?п\.|\bб\.\s?п\.|\bдол[ияюе]\b|\bполовин\w*|\bтрет\w+")
 # What an extractive answer cannot do without: a "how much" question quoted without any number is no answer.
 STRICT = ("money", "percent", "number")
-DATE = re.compile(r"\b\d{1,2}\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)|\b(19|20)\d\d\b")
+# A year is a number of 19xx or 20xx not followed by what it counts: «в 2024 году», «2024,» but not «на 1931 мест».
+DATE = re.compile(r"\b\d{1,2}\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)|"
+                  r"\b(19|20)\d\d\b(?!\s+(?!год|г\.|гг)[а-яё])")
 DAY = re.compile(DATE.pattern.split("|\\b(19")[0] + r"|\b\d{1,2}\.\d{1,2}\.(19|20)\d\d\b")
 # A capitalised word that does not start the sentence: a name of a person, place or organisation.
 PROPER = re.compile(r"(?<=[^.!?\s]\s)[А-ЯЁA-Z][а-яёa-z]+")
@@ -66,9 +68,29 @@ NOT_AN_AMOUNT = re.compile(rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b
 # Units of measure a number may be of: «37 тысяч квадратных метров» counts no people.
 UNITS = ("метр", "километр", "км", "тонн", "гектар", "га", "рубл", "доллар", "евро", "юан", "тенге", "процент", "%",
          "год", "лет", "месяц", "недел", "дня", "дней", "день", "суток", "час", "минут", "секунд", "градус", "литр",
-         "кубометр", "баррел", "квт", "мвт", "гвт", "б.п", "п.п")
+         "кубометр", "баррел", "квт", "мвт", "гвт", "мегаватт", "киловатт", "гигаватт", "ватт", "кг", "килограмм",
+         "б.п", "п.п")
+# What a question about a size asks to be measured in («какова длина моста» → metres or kilometres).
+LENGTH = ("метр", "километр", "км", "сантиметр", "миллиметр")
+MEASURED = {"длин": LENGTH, "протяжен": LENGTH, "высот": LENGTH, "глубин": LENGTH, "ширин": LENGTH,
+            "площад": ("метр", "километр", "гектар", "га", "км"),
+            "мощност": ("квт", "мвт", "гвт", "мегаватт", "киловатт", "гигаватт", "ватт", "тонн"),
+            "вес": ("тонн", "кг", "килограмм"), "масс": ("тонн", "кг", "килограмм")}
+MEASURING = re.compile(r"\b(?:как\w*|како\w+)\s+(?:\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?(" + "|".join(MEASURED) + r")\w*")
 AMOUNT = re.compile(r"(?<![\d,.])\d[\d\s]*(?:[.,]\d+)?\s*(?:тыс\w*\.?|млн|млрд|трлн|миллион\w*|миллиард\w*|триллион\w*)?"
-                    r"\s*(%|[а-яёa-z.]+)?(?:\s+([а-яёa-z.]+))?")
+                    r"\s*-?\s*(%|[а-яёa-z.]+)?(?:\s+([а-яёa-z.]+))?")
+
+
+def measured_in(question: str) -> tuple[str, ...]:
+    """The units a question about a size wants its number in; () if it asks no size."""
+    match = MEASURING.search(normalise(question))
+    return MEASURED[match[1]] if match else ()
+
+
+def holds_measure(units_wanted: tuple[str, ...], sentence: str) -> bool:
+    """Whether the sentence gives a number in one of these units («1 250 метров», «более тысячи километров»)."""
+    words = re.findall(r"[а-яёa-z]+", normalise(sentence))
+    return holds("number", sentence) and any(w.startswith(unit) for w in words for unit in units_wanted)
 
 
 def units(sentence: str) -> list[str | None]:

@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.answering.expected import expected_answer
+from rag.answering.expected import expected_answer, measured_in
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import Query, is_month, without_dates
 from rag.translate import to_russian as english_to_russian
@@ -83,6 +83,7 @@ class Question:
     events: tuple[tuple[str, ...], ...] = ()  # «по телефону» → ("телефон", "разговор")
     # «сколько домов», "how many ships": things counted one by one, not a substance measured («сколько угля»).
     counted: bool = False
+    measured_in: tuple[str, ...] = ()  # «какова длина моста»: the units its number must be of
 
 
 def read_question(query: Query) -> Question:
@@ -110,6 +111,7 @@ def read_question(query: Query) -> Question:
         future=_future(query.question, tagged),
         events=_events(query.question, query.language),
         counted=_counted(query.question, query.language, tagged),
+        measured_in=measured_in(query.question) if query.language == "ru" else (),
     )
 
 
