@@ -300,6 +300,14 @@ def test_a_release_names_its_publisher_and_the_head_of_the_publisher_of_its_time
     assert passage_failure(question, decree, held, named, lambda w, t: False) is None
     assert passage_failure(question, older, held, named, lambda w, t: False) == Failure("entity", "Путин")
     assert passage_failure(question, elsewhere, held, named, lambda w, t: False) == Failure("entity", "Путин")
+    # the whole name must be the publisher's: «Правительство России» does not name the Bank of Russia
+    bank = [Named(e, frozenset(e.stems)) for e in model("Какую ставку установил Банк России?").entities]
+    government = Passage("g#0", "g", "Об экспорте", "2024-03-14", "Правительство России", "", "Обсудили экспорт.", 1.0)
+    cbr = Passage("c#0", "c", "О ставке", "2024-03-14", "Банк России (cbr.ru)", "", "Ставка сохранена.", 1.0)
+    assert passage_failure(model("Какую ставку установил Банк России?"), government, {"экспорт"}, bank,
+                           lambda w, t: False) is not None
+    assert passage_failure(model("Какую ставку установил Банк России?"), cbr, {"ставк"}, bank,
+                           lambda w, t: False) is None
 
 
 def test_an_abbreviated_country_is_searched_also_as_releases_spell_it_out():

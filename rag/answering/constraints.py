@@ -189,7 +189,7 @@ def _change(stems) -> int | None:
 def _implied(named: Named, passage: Passage) -> bool:
     """Whether a release names the entity by being the release it is: its publisher («России», «Банк
     России» in «Банк России (cbr.ru)»), the publisher's seat, or its head at the time."""
-    if set(named.spellings) & set(terms(passage.source)):
+    if set(named.entity.stems) <= set(terms(passage.source)):
         return True
     if any(source in passage.source for stem, source in IMPLIED_BY_SOURCE.items()
            if any(s.startswith(stem) for s in named.spellings)):
