@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.text import terms
 
@@ -25,6 +26,10 @@ SHAPE_OVERLAP = 0.6
 NAMELESS_SHAPE_OVERLAP = 0.8
 NAME_OVERLAP = 0.45
 MAX_SERIES = 2000  # a source whose every title looks alike (a news wire) is not one series to walk
+# A release's neighbours are looked for among the releases of its source that share its rarest title stems; a
+# stem more than this many titles of the source share («России» in a news wire) names no series.
+LOOKUP_STEMS = 2
+MAX_CANDIDATES = 500
 TITLE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -51,19 +56,19 @@ class Catalogue:
                                               d["url"] or "") for d in documents}
         words = {doc_id: TITLE_WORD.findall(r.title) for doc_id, r in self.releases.items()}
         # Stems some title writes capitalised after its first word: the vocabulary of names.
-        self._namelike = {t for ws in words.values() for t in terms(" ".join(w for w in ws[1:] if w[0].isupper()))}
+        self._namelike = {t for ws in words.values() for w in ws[1:] if w[0].isupper() for t in _stems(w)}
         self._titles = {doc_id: self._split(ws) for doc_id, ws in words.items()}
         frequency = Counter(t for title in self._titles.values() for t in title.names)
         self._rarity = {t: math.log((1 + len(self._titles)) / n) for t, n in frequency.items()}
-        self._by_name: dict[str, list[str]] = {}
+        self._sharing: dict[tuple[str, str], list[str]] = {}
         for doc_id, title in self._titles.items():
             for stem in title.names or title.shape:
-                self._by_name.setdefault(stem, []).append(doc_id)
+                self._sharing.setdefault((self.releases[doc_id].source, stem), []).append(doc_id)
 
     def _split(self, title_words: list[str]) -> _Title:
         shape, names = [], []
         for position, word in enumerate(title_words):
-            stems = terms(word)
+            stems = _stems(word)
             named = word[0].isupper() and (position > 0 or bool(stems) and set(stems) <= self._namelike)
             (names if named else shape).extend(stems)
         return _Title(frozenset(shape), frozenset(names))
@@ -76,13 +81,17 @@ class Catalogue:
         members, todo = {doc_id}, [doc_id]
         while todo and len(members) < MAX_SERIES:
             current = todo.pop()
-            title = self._titles[current]
-            for stem in title.names or title.shape:
-                for other in self._by_name.get(stem, ()):
-                    if other not in members and self._neighbours(current, other):
-                        members.add(other)
-                        todo.append(other)
+            for other in self._candidates(current):
+                if other not in members and self._neighbours(current, other):
+                    members.add(other)
+                    todo.append(other)
         return sorted((self.releases[m] for m in members), key=lambda r: (r.date, r.doc_id))
+
+    def _candidates(self, doc_id: str) -> list[str]:
+        """The releases of its source that share one of its `LOOKUP_STEMS` rarest title stems."""
+        title, source = self._titles[doc_id], self.releases[doc_id].source
+        sharing = sorted((self._sharing[(source, stem)] for stem in title.names or title.shape), key=len)
+        return [other for found in sharing[:LOOKUP_STEMS] if len(found) <= MAX_CANDIDATES for other in found]
 
     def names(self, doc_id: str) -> frozenset[str]:
         """The stems of the names in a release's title («Банк России» → банк, росс)."""
@@ -105,6 +114,12 @@ class Catalogue:
         weight = lambda stems: sum(self._rarity.get(t, 0.0) for t in stems)
         larger = max(weight(x), weight(y))
         return weight(x & y) / larger if larger else 0.0
+
+
+@lru_cache(maxsize=100_000)
+def _stems(word: str) -> tuple[str, ...]:
+    """A title word's stems, once per word: titles repeat their words (80k titles hold some 60k distinct ones)."""
+    return tuple(terms(word))
 
 
 def after(series: list[Release], release: Release) -> list[Release]:
