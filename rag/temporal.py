@@ -50,12 +50,14 @@ NOTES = {
            "first_after": "Первый после {anchor} релиз серии, где решение — {verb}, — от {date} («{title}»):",
            "none_after": "После релиза от {anchor} в индексе нет более позднего релиза этой серии{what}; "
                          "ответ — по релизу от {date}:",
-           "none_before": "Более раннего, чем от {anchor}, релиза этой серии в индексе нет; ответ — по релизу от {date}:",
+           "none_before": "Более раннего, чем от {anchor}, релиза этой серии в индексе нет; "
+                          "ответ — по релизу от {date}:",
            "in_force": "Значение на {day} — по последнему до этой даты релизу серии, который его называет, от {date}:",
            "verbs": {"cut": "снизить", "raise": "повысить", "keep": "сохранить"}},
     "en": {"next": "The next release of the series, of {date} (“{title}”):",
            "previous": "The previous release of the series, of {date} (“{title}”):",
-           "first_after": "The first release of the series after {anchor} that decided to {verb}, of {date} (“{title}”):",
+           "first_after": "The first release of the series after {anchor} that decided to {verb}, "
+                          "of {date} (“{title}”):",
            "none_after": "The index holds no later release of this series than that of {anchor}{what}; "
                          "answered from the release of {date}:",
            "none_before": "The index holds no earlier release of this series than that of {anchor}; "
@@ -65,7 +67,8 @@ NOTES = {
     "kk": {"next": "Серияның келесі релизі — {date} («{title}»):",
            "previous": "Серияның алдыңғы релизі — {date} («{title}»):",
            "first_after": "{anchor} кейінгі шешімі «{verb}» болған алғашқы релиз — {date} («{title}»):",
-           "none_after": "Индексте {anchor} релизінен кейінгі осы серияның релизі жоқ{what}; жауап — {date} релизі бойынша:",
+           "none_after": "Индексте {anchor} релизінен кейінгі осы серияның релизі жоқ{what}; "
+                         "жауап — {date} релизі бойынша:",
            "none_before": "Индексте {anchor} релизінен бұрынғы осы серияның релизі жоқ; жауап — {date} релизі бойынша:",
            "in_force": "{day} күнгі мән — серияның осы күнге дейін оны атаған соңғы релизі бойынша, {date}:",
            "verbs": {"cut": "төмендету", "raise": "көтеру", "keep": "сақтау"}},
@@ -99,7 +102,9 @@ class Timekeeper:
         turn = read_turn(query.question) if query.used_history else None
         if turn is not None:
             release = self.catalogue().releases.get(anchor() or "")
-            if release is not None and release.date:
+            # A release of no series («до этого» in «когда он до этого приезжал?» after a one-off visit): the
+            # words are about its own text, and the question is answered as asked.
+            if release is not None and len(self.catalogue().series(release.doc_id)) > 1:
                 return self._along(query, filters, turn, release)
         if asks_change(query.question):
             planned = self._change(query, filters)
@@ -119,7 +124,8 @@ class Timekeeper:
             if later:
                 dates = DateRange(_number(_next_day(anchor.date)), _number(later[-1].date))
                 return Plan(replace(query, dates=dates, years=()), filters, later, self._quantity(query, anchor))
-            return self._at(query, filters, anchor, notes["none_after"].format(anchor=anchor.date, what="", date=anchor.date))
+            none = notes["none_after"].format(anchor=anchor.date, what="", date=anchor.date)
+            return self._at(query, filters, anchor, none)
         if turn.direction == "previous":
             if earlier:
                 return self._at(query, filters, earlier[-1], _said(notes["previous"], earlier[-1]))
@@ -155,7 +161,8 @@ class Timekeeper:
         releases = within(series, span.start, span.end) if span else series
         if len(releases) < 2:
             return None
-        return Plan(replace(query, dates=span), filters, releases, self._quantity(query, self.catalogue().releases[best]))
+        quantity = self._quantity(query, self.catalogue().releases[best])
+        return Plan(replace(query, dates=span), filters, releases, quantity)
 
     def _quantity(self, query: Query, release: Release) -> tuple[str, ...]:
         """What a timeline reads: the words naming what changed («как менялась ключевая ставка …»), else the

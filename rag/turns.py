@@ -22,22 +22,24 @@ WITHIN_TWO_WORDS = r"\s+(?:[^\W\d_]+\s+){0,2}"
 NEXT = re.compile(rf"\bследующ\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|\bnext{WITHIN_TWO_WORDS}{SERIES_NOUN}|"
                   r"\bthe\s+following\s+(?:meeting|decision|release|call)|\bпосле\s+(?:этого|того)\b(?!,?\s+как)|"
                   r"\bafter\s+(?:that|this)\b|\bкелесі\b")
-PREVIOUS = re.compile(rf"\bпредыдущ\w*|\bпрошл\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|\bпрежн\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|"
+PREVIOUS = re.compile(rf"\bпредыдущ\w*|\bпрошл\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|"
+                      rf"\bпрежн\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|"
                       r"\b(?:до|перед)\s+(?:этого|этим|того|тем)\b(?!,?\s+как)|\bprevious\b|\bpreceding\b|"
                       r"\bprior\s+(?:meeting|decision|release|call)|\bbefore\s+(?:that|this)\b|\bthe\s+one\s+before\b|"
                       r"\bалдыңғы\b|\b(?:бұған|оған)\s+дейін\b")
 FIRST = re.compile(r"\bвпервые\b|\b(?:в\s+)?первый\s+раз\b|\bfirst\b|\bалғаш\w*")
 AFTER = re.compile(r"\bпосле\s+(?:этого|того|него|нее|них)\b|\bс\s+тех\s+пор\b|\bafter\s+(?:that|this|it)\b|"
                    r"\bsince\s+then\b|\bодан\s+кейін\b|\bсодан\s+(?:кейін|бері)\b")
-SINCE = re.compile(r"\bс\s+тех\s+пор\b|\bс\s+того\s+(?:момента|времени|дня|решения|заседания)\b|\bsince\s+(?:then|that)\b|"
-                   r"\bсодан\s+бері\b")
+SINCE = re.compile(r"\bс\s+тех\s+пор\b|\bс\s+того\s+(?:момента|времени|дня|решения|заседания)\b|"
+                   r"\bsince\s+(?:then|that)\b|\bсодан\s+бері\b")
 # «на какую дату назначили следующее заседание»: the release at hand announces it.
 SCHEDULED = re.compile(r"\bназнач\w*|\bзапланир\w*|\bпланиру\w*|\bсостоит\w*|\bпройд\w*|\bscheduled\b|\bplanned\b|"
                        r"\bжоспарл\w*")
 # What a key-rate decision (or any decision) did: the verbs of a question and of a release's lead.
 PREDICATES = {
     "cut": re.compile(r"\b(?:сниз|пониз|уменьш|сократ)\w*|\b(?:cut|lower\w*|reduc\w*|eas\w*)\b|\bтөмендет\w*"),
-    "raise": re.compile(r"\b(?:повы[сш]|подня|подним|увелич)\w*|\b(?:rais\w*|hik\w*|increas\w*)\b|\b(?:көтер|арттыр)\w*"),
+    "raise": re.compile(r"\b(?:повы[сш]|подня|подним|увелич)\w*|\b(?:rais\w*|hik\w*|increas\w*)\b|"
+                        r"\b(?:көтер|арттыр)\w*"),
     "keep": re.compile(r"\b(?:сохран|остав)\w*|\bне\s+измен\w*|\bбез\s+изменени\w*|"
                        r"\b(?:kept|keep\w*|hold\w*|held|unchanged|maintain\w*)\b|\bсақта\w*"),
 }

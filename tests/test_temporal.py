@@ -163,3 +163,9 @@ def test_rag_ask_prints_the_timeline_as_a_table(assistant, index_dir, capsys):
     assert "О ключевой ставке Банка России" in lines[5]
     assert main(["ask", "Как менялась ключевая ставка в 2031 году?", "--index", str(index_dir), "--json"]) == 0
     assert [row["value"] for row in json.loads(capsys.readouterr().out)["timeline"]] == [v for _, v in RATES]
+
+
+def test_turn_words_about_a_release_of_no_series_leave_the_question_as_asked(assistant):
+    # the school release is of no series: «до этого» speaks of its own text
+    answer = assistant.ask("А что было в Барнауле до этого?", ["Сколько мест в новой школе в Барнауле?"])
+    assert "Предыдущий релиз" not in answer.answer and "нет более раннего" not in answer.answer.lower()

@@ -28,8 +28,8 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web-timeline")
     releases = shutil.copytree(KEYRATE, folder / "keyrate")
     june = releases / "keyrate-2031-06-27.md"
-    june.write_text(june.read_text(encoding="utf-8").replace("на уровне 10,50% годовых\n", f"на уровне 10,50% годовых {MARKUP}'\n")
-                    .replace("title: ", "title: '", 1), encoding="utf-8")
+    titled = june.read_text(encoding="utf-8").replace("title: ", "title: '", 1)
+    june.write_text(titled.replace("на уровне 10,50% годовых\n", f"на уровне 10,50% годовых {MARKUP}'\n"), encoding="utf-8")
     yield from running(Server(folder, cache_dir_for(tmp_path_factory), ingest=False,
                               extra_args=("--ingest", str(releases))))
 

@@ -40,7 +40,8 @@ def answer_html(answer: dict, passages: dict[str, str], strings: Strings) -> str
         citation = by_n.get(int(match[1]))
         if citation is None:
             return match[0]
-        return cite_link(f"{key}-{match[1]}", match[1], f"{citation['title']} ({citation['date']}): {citation['quote']}")
+        tip = f"{citation['title']} ({citation['date']}): {citation['quote']}"
+        return cite_link(f"{key}-{match[1]}", match[1], tip)
 
     body = MARKER.sub(link, text(answer["answer"]))
     releases: dict[str, list[dict]] = {}
@@ -56,8 +57,8 @@ def _release_html(key: str, cited: list[dict], passages: dict[str, str], strings
     first = cited[0]
     meta = " · ".join(line(x) for x in (first["date"], first["source"]) if x)
     opener = external_link(first["url"], strings.open_source)
-    quotes = "".join(passage_details(f"{key}-{c['n']}", c["n"], c["quote"], passages.get(c.get("chunk_id", ""), c["quote"]),
-                                     c["quote"]) for c in cited)
+    quotes = "".join(passage_details(f"{key}-{c['n']}", c["n"], c["quote"],
+                                     passages.get(c.get("chunk_id", ""), c["quote"]), c["quote"]) for c in cited)
     return (f'<div class="release"><div class="release-title">{line(first["title"])}'
             f' <span class="meta">{meta}</span>{" " + opener if opener else ""}</div>{quotes}</div>')
 

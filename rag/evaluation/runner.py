@@ -74,7 +74,8 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-KIND_METRICS = ("hit@5", "mrr@5", "fact_recall", "citation_precision", "refusal_rate", "false_refusals", "timeline_values")
+KIND_METRICS = ("hit@5", "mrr@5", "fact_recall", "citation_precision", "refusal_rate", "false_refusals",
+                "timeline_values")
 
 
 def kind_table(run_result: dict) -> str:
