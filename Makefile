@@ -37,7 +37,7 @@ test: setup
 # first (heldout2 was looked at once while tuning, so it counts as one now); heldout3 was written apart from the
 # code and is never tuned on.
 TUNING_SUITES := evals/founding.jsonl evals/dev.jsonl evals/tuning-holdout1.jsonl evals/tuning-english1.jsonl \
-	evals/tuning-swaps1.jsonl evals/tuning-details1.jsonl evals/heldout2.jsonl evals/heldout2-en.jsonl evals/heldout2-kk.jsonl
+	evals/tuning-swaps1.jsonl evals/tuning-details1.jsonl evals/tuning-temporal1.jsonl evals/heldout2.jsonl evals/heldout2-en.jsonl evals/heldout2-kk.jsonl
 HELDOUT_SUITES := evals/heldout3.jsonl
 eval: setup
 	$(BIN)/rag eval $(TUNING_SUITES) $(HELDOUT_SUITES) --out evals/runs/latest

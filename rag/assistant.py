@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from rag.answering.base import Answer, Answerer, Draft, unique_documents
+from rag.answering.base import Answer, Answerer, Draft, stream_whole, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.timeline import read_timeline, timeline_draft
 from rag.chunking import chunk_document
 from rag.embeddings import Embedder
 from rag.ingest import IngestSummary, ProgressCallback, file_inputs, ingest
@@ -26,6 +27,8 @@ from rag.retrieval import Filters, Passage, retrieve
 from rag.settings import Settings
 from rag.store.index import Index
 from rag.sync import Library
+from rag.temporal import Plan, Timekeeper
+from rag.turns import read_turn
 from rag.web import is_url
 
 History = Sequence[dict | str]
@@ -56,6 +59,7 @@ class Assistant:
         # while holding this one.
         self._lock = threading.RLock()
         self.library = Library(self.index, self._lock, self.settings)
+        self.time = Timekeeper(self.index)
         self.answerers: dict[str, Answerer] = {
             "extractive": ExtractiveAnswerer(
                 idf=lambda term: self.index.lexical.idf(term),
@@ -212,7 +216,8 @@ class Assistant:
         filters = Filters.from_iso(date_from, date_to, sources)
         earlier = _questions(history)
         query = build_query(question, earlier)
-        if mode == "llm" and earlier and self.settings.llm_rewrite_followups:
+        # A relative turn («а на следующем заседании?») is resolved against the conversation, not rewritten away.
+        if mode == "llm" and earlier and self.settings.llm_rewrite_followups and read_turn(question) is None:
             from rag.answering.llm import rewrite_question
 
             standalone = rewrite_question(self.chat_model, self.settings, question, earlier, query.language)
@@ -223,12 +228,16 @@ class Assistant:
         step = time.perf_counter()
         with self._lock:
             self.index.refresh()
-            passages = retrieve(self.index, query, self.settings, filters)
+            plan = self._plan(query, earlier, filters)
+            passages = retrieve(self.index, plan.query, self.settings, plan.filters)
+            rows = read_timeline(plan.timeline, self.index.document_chunks, plan.quantity) if plan.timeline else []
         timings["retrieval"] = _ms(step)
 
         step = time.perf_counter()
         draft = None
-        for event in self.answerers[mode].stream(query, passages):
+        # The offline answer to "how did X change" is the timeline's, each value with its citation.
+        summary = timeline_draft(rows, query.language) if mode == "extractive" else None
+        for event in stream_whole(summary) if summary else self.answerers[mode].stream(plan.query, passages):
             if isinstance(event, Draft):
                 draft = event
             else:
@@ -250,7 +259,21 @@ class Assistant:
                      for p in unique_documents(passages)[:3]] if draft.refused else [],
             notice=draft.notice,
             refusal_reason=draft.refusal_reason,
+            timeline=[row.to_dict() for row in rows],
         )
+
+    def _plan(self, query, earlier: list[str], filters: Filters) -> Plan:
+        return self.time.plan(query, filters, lambda: self._cited(earlier, filters))
+
+    def _cited(self, earlier: list[str], filters: Filters) -> str | None:
+        """The release the offline answer to the last earlier question cites first, of its period when it names
+        one (else its best passage's): the release a relative turn of the next question starts from."""
+        plan = self._plan(build_query(earlier[-1], earlier[:-1]), earlier[:-1], filters)
+        passages = retrieve(self.index, plan.query, self.settings, plan.filters)
+        cited = self.answerers["extractive"].answer(plan.query, passages).citations
+        dates = plan.query.dates
+        of_period = [c for c in cited if dates and c.date and dates.start <= int(c.date.replace("-", "")) <= dates.end]
+        return (of_period or cited)[0].doc_id if cited else passages[0].doc_id if passages else None
 
 
 def _same_start(term: str, stem: str) -> bool:

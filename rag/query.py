@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.text import detect_language, normalise, query_terms, terms
 from rag.translate import to_russian
+from rag.turns import read_turn
 
 MONTHS = {
     1: r"январ\w*|january|jan|қаңтар\w*", 2: r"феврал\w*|february|feb|ақпан\w*", 3: r"март\w*|march|наурыз\w*",
@@ -105,6 +106,7 @@ class Query:
     # Every year the question names ("в 2022 году", "референдум 2003 года", "итоги 2025 года").
     years: tuple[int, ...] = ()
     latest: bool = False  # «какая сейчас ключевая ставка?»: the newest release that holds it answers
+    about: str = ""  # said before the answer: which release a time word of the question points to (rag.temporal)
 
 
 def _month(match: re.Match) -> int:
@@ -130,7 +132,7 @@ def is_month(word: str) -> bool:
 
 # «по оценке на 17 июля», «по состоянию на 1 апреля», "as of May 20": the day a figure describes, which a
 # release gives days or weeks later. Such a day is searched among releases published from it on.
-AS_OF = re.compile(r"(?:по\s+(?:оценке|состоянию|данным)\s+на|as\s+of|as\s+estimated\s+on)\s+$")
+AS_OF = re.compile(r"(?:по\s+(?:оценке|состоянию|данным)(?:\s+[^\W\d_]+){0,3}\s+на|as\s+of|as\s+estimated\s+on)\s+$")
 AS_OF_DAYS = 45
 
 
@@ -143,6 +145,40 @@ def parse_dates(question: str) -> DateRange | None:
         after = date(dates.start // 10000, dates.start // 100 % 100, dates.start % 100) + timedelta(days=AS_OF_DAYS)
         return DateRange(dates.start, int(after.strftime("%Y%m%d")))
     return dates
+
+
+def asked_day(question: str) -> int | None:
+    """The day (YYYYMMDD) a question names, when it names one day."""
+    found = _find_date(question)
+    return found[0].start if found and found[0].start == found[0].end else None
+
+
+def date_span(question: str) -> DateRange | None:
+    """From the first to the last day of every date the question names: «от решения в июле 2023 года до
+    решения в сентябре 2023 года» is July to September; months named without a year («за 2017 год — от
+    решения в марте до решения в декабре») are months of the year named."""
+    found, text = _every_date(question)
+    if not found:
+        return None
+    start, end = min(d.start for d in found), max(d.end for d in found)
+    months = sorted(_month(m) for m in BARE_MONTH.finditer(normalise(text)))
+    if months and start // 10000 == end // 10000 and DateRange(start, end).whole_years:
+        return DateRange.of(start // 10000, months[0], months[-1])
+    return DateRange(start, end)
+
+
+def dateless(question: str) -> str:
+    """The question with every date it names blanked out, months without a year too («в марте»)."""
+    return BARE_MONTH.sub(" ", normalise(_every_date(question)[1]))
+
+
+def _every_date(question: str) -> tuple[list[DateRange], str]:
+    """Every date expression of the question, and the question with them blanked out."""
+    text, found = question, []
+    while (date := _find_date(text)) is not None:
+        found.append(date[0])
+        text = text[: date[1][0]] + " " * (date[1][1] - date[1][0]) + text[date[1][1] :]
+    return found, text
 
 
 def without_dates(question: str) -> str:
@@ -239,7 +275,7 @@ def _dates_through(turns: list[str]) -> DateRange | None:
 def is_followup(question: str) -> bool:
     lowered = normalise(question).strip()
     tokens = re.findall(r"[^\W\d_]+", lowered)
-    if lowered.startswith(("а ", "и ", "and ", "what about", "а что", "ал ")):
+    if lowered.startswith(("а ", "и ", "and ", "what about", "а что", "ал ")) or read_turn(question) is not None:
         return True
     return any(t in FOLLOWUP_MARKERS for t in tokens) or len(terms(question)) < 2
 

@@ -4,7 +4,8 @@ combined by weighted reciprocal rank (a chunk gets its document's rank bonus).
 A date range read from the question is soft: passages inside it are searched separately, and their
 fused score within the range replaces their score when higher, multiplied by `date_boost` for a day,
 month or season (a bare year is too often the year of an event rather than of the release), so they rise to the top when they exist but the rest of the
-corpus still answers when they do not. Explicit filters (date_from/date_to/sources) are hard.
+corpus still answers when they do not. Explicit filters (date_from/date_to/sources, and the releases a time word
+of the question points to: `documents`) are hard.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Filters:
     date_from: int | None = None
     date_to: int | None = None
     sources: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()  # only these releases («на следующем заседании»: the one it points to)
 
     @classmethod
     def from_iso(cls, date_from: str | None = None, date_to: str | None = None, sources=()) -> "Filters":
@@ -54,17 +56,22 @@ class Passage:
 def retrieve(index: Index, query: Query, settings: Settings, filters: Filters = Filters(),
              query_vector: np.ndarray | None = None) -> list[Passage]:
     vector = query_vector if query_vector is not None else index.embedder.embed_one(query.search_text)
-    scores = _fused(index, query, vector, settings, filters.date_from, filters.date_to, filters.sources)
+    scores = _fused(index, query, vector, settings, filters.date_from, filters.date_to, filters)
     if query.dates is not None:
         start = max(query.dates.start, filters.date_from or 0)
         end = min(query.dates.end, filters.date_to or 99991231)
         if start <= end:
-            inside = _fused(index, query, vector, settings, start, end, filters.sources)
+            inside = _fused(index, query, vector, settings, start, end, filters)
             boost = 1.0 if query.dates.whole_years else settings.date_boost
             for chunk_id, score in inside.items():
                 scores[chunk_id] = max(scores.get(chunk_id, 0.0), score * boost)
+    if filters.documents:
+        # The release a time word points to answers even where no word of the question matches its passages.
+        mask = index.lexical.filter_mask(filters.date_from, filters.date_to, list(filters.sources), filters.documents)
+        for row in np.flatnonzero(mask):
+            scores.setdefault(index.lexical.chunk_ids[row], 0.0)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    if query.latest:
+    if query.latest and not filters.documents:
         ranked = _newest_release_first(index, query, vector, settings, filters, ranked)
     best = _diverse(ranked, settings)
     stored = index.chunks([chunk_id for chunk_id, _ in best])
@@ -93,7 +100,7 @@ def _newest_release_first(index: Index, query: Query, vector: np.ndarray, settin
                  if score >= LATEST_FLOOR * documents[0][1] and dated[doc_id][1] == series)
     if not newest:
         return ranked
-    inside = _fused(index, query, vector, settings, newest, newest, filters.sources)
+    inside = _fused(index, query, vector, settings, newest, newest, filters)
     top = ranked[0][1] if ranked else 0.0
     first = sorted(((chunk_id, top + score) for chunk_id, score in inside.items()), key=lambda i: i[1], reverse=True)
     return first + [item for item in ranked if item[0] not in inside]
@@ -115,10 +122,11 @@ def _diverse(ranked: list[tuple[str, float]], settings: Settings) -> list[tuple[
 
 
 def _fused(index: Index, query: Query, vector: np.ndarray, settings: Settings, date_from: int | None,
-           date_to: int | None, sources: tuple[str, ...]) -> dict[str, float]:
+           date_to: int | None, filters: Filters) -> dict[str, float]:
+    """Scores within the dates given and the filters' sources and releases."""
     n = settings.candidates
-    dense = index.dense_search(vector, n, date_from, date_to, list(sources))
-    mask = index.lexical.filter_mask(date_from, date_to, list(sources))
+    dense = index.dense_search(vector, n, date_from, date_to, list(filters.sources), filters.documents)
+    mask = index.lexical.filter_mask(date_from, date_to, list(filters.sources), filters.documents)
     lexical = index.lexical.search(query.terms, n, mask)
     scores: dict[str, float] = {}
     for weight, hits in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):

@@ -206,3 +206,51 @@ def test_gold_quote_recall_counts_the_answering_sentence_among_the_quotes():
     assert metrics.summarise(rows)["gold_quote_recall"] == 0.5
     assert metrics.summarise([metrics.score_case(Case("2", "factoid", "q", ("g",), ()), near)])[
         "gold_quote_recall"] is None
+
+
+@pytest.mark.parametrize("listed, gold, right", [
+    ("20,00%", "20%", True), ("7,5 процента", "7,50%", True), ("9,25%", "9,5%", False),
+    ("", "", True), ("8%", "", False), ("", "8%", False),
+])
+def test_timeline_values_are_compared_as_numbers(listed, gold, right):
+    assert metrics.same_value(listed, gold) is right
+
+
+def test_timeline_coverage_and_values_by_hand():
+    gold = ({"date": "2022-02-11", "doc_id": "a", "value": "9,5%"}, {"date": "2022-02-28", "doc_id": "b", "value": "20%"},
+            {"date": "2022-03-18", "doc_id": "c", "value": "20%"}, {"date": "2022-04-08", "doc_id": "d", "value": ""})
+    listed = [{"doc_id": "a", "value": "9,50%"}, {"doc_id": "b", "value": "17%"}, {"doc_id": "d", "value": ""},
+              {"doc_id": "x", "value": "1%"}]
+    assert metrics.timeline_scores(listed, gold) == (0.75, 0.5)
+    case = Case("t", "temporal", "q", ("a", "b", "c", "d"), (), temporal="change", gold_timeline=gold)
+    row = metrics.score_case(case, {**answer(["a"], "…", ["a"]), "timeline": listed})
+    assert (row["timeline_coverage"], row["timeline_values"]) == (0.75, 0.5)
+    assert metrics.score_case(case, answer(["a"]))["timeline_coverage"] == 0.0  # an answer without a timeline
+
+
+def test_temporal_questions_are_reported_by_what_they_ask(tmp_path):
+    suite = tmp_path / "t.jsonl"
+    lines = [{"id": "1", "kind": "temporal", "temporal": "next", "question": "А на следующем заседании?",
+              "gold_doc_ids": ["g"], "history": [{"q": "Что решили 1 марта?"}]},
+             {"id": "2", "kind": "temporal", "temporal": "change", "question": "Как менялась ставка?",
+              "gold_doc_ids": ["g"], "gold_timeline": [{"date": "2022-01-01", "doc_id": "g", "value": "8%"}]},
+             {"id": "3", "kind": "factoid", "question": "Кто?", "gold_doc_ids": ["g"]}]
+    suite.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    cases = load_suite(suite)
+    assert [c.temporal for c in cases] == ["next", "change", ""] and cases[1].gold_timeline[0]["value"] == "8%"
+    result = runner.run(lambda c: {**answer(["g"], "8%", ["g"]), "timeline": [{"doc_id": "g", "value": "8,0%"}]}, cases)
+    assert set(result["by_kind"]) == {"factoid", "temporal", "temporal:change", "temporal:next"}
+    assert result["by_kind"]["temporal:change"]["timeline_values"] == 1.0
+    assert result["summary"]["timeline_coverage"] == 1.0 and result["by_kind"]["factoid"]["timeline_values"] is None
+    assert "timeline_values" in runner.table({"ours": result}) and parse_gates(["timeline_values=0.9"])
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"temporal": "someday"}, "temporal 'someday' is not one of"),
+    ({"temporal": "change", "gold_timeline": [{"date": "2022-01-01", "value": "8%"}]}, "each gold_timeline row needs"),
+])
+def test_temporal_suite_errors_name_the_line(tmp_path, row, message):
+    suite = tmp_path / "t.jsonl"
+    suite.write_text(json.dumps({"id": "1", "kind": "temporal", "question": "q", **row}), encoding="utf-8")
+    with pytest.raises(ValueError, match=f"t.jsonl:1: {message}"):
+        load_suite(suite)

@@ -78,6 +78,17 @@ def test_streamable_http_on_rag_serve(api_server):
         check(asyncio.run(exercise(f"{api_server.url}mcp", FOUNDING_QUESTION, FOUNDING_DOC, "260 млн долларов")))
 
 
+def test_ask_carries_the_timeline_of_a_change_question(api_server):
+    async def ask() -> dict:
+        async with Client(f"{api_server.url}mcp", read_timeout_seconds=60) as client:
+            result = await client.call_tool("ask", {"question": "Как менялась ключевая ставка в 2019 году?"})
+            return result.structured_content
+
+    answer = asyncio.run(ask())
+    assert len(answer["timeline"]) > 3 and all(row["date"].startswith("2019-") for row in answer["timeline"])
+    assert answer["timeline"][0]["date"] in answer["text"]
+
+
 def test_streamable_http_with_the_api_key(open_assistant):
     """Beyond loopback /mcp needs the bearer key, sent here through the client's own HTTP client (in process)."""
     assistant = open_assistant()

@@ -68,6 +68,20 @@ def test_earlier_user_turns_are_the_history_of_a_follow_up(client):
     assert FOUNDING_QUESTION in answer["search_query"]
 
 
+def test_a_relative_turn_and_a_timeline_over_the_key_rate_decisions_of_corpus(client):
+    follow = rag_of(client.chat.completions.create(model="rag-extractive", messages=[
+        {"role": "user", "content": "Какое решение по ключевой ставке Банк России принял 14 июня 2019 года?"},
+        {"role": "assistant", "content": "… снизить ключевую ставку на 25 б.п., до 7,50% годовых. [1]"},
+        {"role": "user", "content": "А на следующем заседании?"}]))
+    assert {c["date"] for c in follow["citations"]} == {"2019-07-26"} and "7,25%" in follow["answer"]
+    reply = client.chat.completions.create(model="rag-extractive", messages=[
+        {"role": "user", "content": "Как менялась ключевая ставка в 2019 году?"}])
+    timeline = rag_of(reply)["timeline"]
+    assert len(timeline) > 3 and all(row["value"] in row["quote"] for row in timeline)
+    table = [line for line in reply.choices[0].message.content.splitlines() if line.startswith("2019-")]
+    assert [line.split()[:2] for line in table] == [[row["date"], row["value"]] for row in timeline]
+
+
 def test_a_refusal_says_so_in_content_and_in_the_structured_answer(client):
     for stream in (False, True):
         if stream:

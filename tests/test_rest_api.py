@@ -10,7 +10,9 @@ import pytest
 from tests.web_support import BRIDGE_QUESTION, BRIDGE_TEXT, BRIDGE_TITLE, FOUNDING_DOC, FOUNDING_QUESTION
 
 ANSWER_FIELDS = {"id", "question", "answer", "refused", "refusal_reason", "citations", "retrieved", "timings_ms",
-                 "mode", "search_query", "closest", "notice"}
+                 "mode", "search_query", "closest", "notice", "timeline"}
+# corpus/ holds the Bank of Russia's key-rate decisions of 2013-2024.
+CHANGE_QUESTION = "Как менялась ключевая ставка в 2019 году?"
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,15 @@ def test_ask_returns_the_json_answer_the_readme_documents(http, api_server):
     assert ANSWER_FIELDS <= answer.keys() and answer["refused"] is False
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])} == {c["n"] for c in answer["citations"]}
     assert answer["citations"][0]["doc_id"] == FOUNDING_DOC and "260 млн долларов" in answer["answer"]
+
+
+def test_a_change_question_carries_its_timeline(http):
+    answer = http.post("/api/ask", json={"question": CHANGE_QUESTION}).json()
+    dates = [row["date"] for row in answer["timeline"]]
+    assert len(dates) > 3 and dates == sorted(dates) and all(d.startswith("2019-") for d in dates)
+    assert all(row["value"] and row["value"] in row["quote"] for row in answer["timeline"])
+    assert {c["doc_id"] for c in answer["citations"]} <= {row["doc_id"] for row in answer["timeline"]}
+    assert http.post("/api/ask", json={"question": FOUNDING_QUESTION}).json()["timeline"] == []
 
 
 def test_ask_takes_history_mode_and_filters(http):

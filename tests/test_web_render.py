@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from ui.app import asked
 from ui.render import answer_html, external_link, highlight, line, text
 from ui.strings import EN, RU
+from ui.timeline import timeline_frame, timeline_html
 
 PASSAGE = "Премьер-министр прибыл в Бишкек. Подписано пять документов. Следующее заседание пройдёт в Астане."
 
@@ -242,3 +243,34 @@ def test_the_chat_gives_the_core_earlier_questions_as_typed():
     history = [{"role": "user", "content": text(typed[0])}, {"role": "assistant", "content": "<div>…</div>"},
                {"role": "user", "content": [{"type": "text", "text": text(typed[1])}]}]
     assert asked(history) == typed
+
+
+def timeline_row(date: str, value: str, quote: str, label: str = "О ключевой ставке Банка России") -> dict:
+    return {"date": date, "value": value, "label": label, "doc_id": f"r-{date}", "chunk_id": f"r-{date}#0", "quote": quote}
+
+
+def test_the_timeline_table_lists_every_row_and_each_row_opens_its_passage():
+    evil = "<img src=x onerror=alert(1)>"
+    rows = [timeline_row("2031-02-14", "9,00%", "Ставка сохранена на уровне 9,00%."),
+            timeline_row("2031-09-19", "", "", label=f"Перенос заседания {evil}"),
+            timeline_row("2031-10-31", "9,50%", f"Ставка снижена до 9,50% {evil}.")]
+    passages = {"r-2031-02-14#0": "До. Ставка сохранена на уровне 9,00%. После.", "r-2031-09-19#0": f"Перенос {evil}."}
+    out = timeline_html(rows, passages, RU)
+    assert "<img" not in out and "&lt;img" in out
+    tree = Tree(out)
+    assert [r["text"].split("[")[0] for r in tree.find("tr")][1:] == [
+        "2031-02-149,00%О ключевой ставке Банка России", f"2031-09-19–Перенос заседания {evil}",
+        "2031-10-319,50%О ключевой ставке Банка России"]
+    ids = [d["attrs"]["id"] for d in tree.find("details", "source")]
+    assert [link["attrs"]["href"][1:] for link in tree.find("a", "cite")] == ids and len(ids) == 3
+    assert [m["text"] for m in tree.find("mark")] == ["Ставка сохранена на уровне 9,00%.", f"Ставка снижена до 9,50% {evil}."]
+    assert timeline_html(rows, passages, RU) != out  # ids of another answer's table differ
+
+
+def test_the_chart_has_a_point_for_each_row_that_gives_a_number():
+    rows = [timeline_row("2031-02-14", "9,00%", "…"), timeline_row("2031-09-19", "", ""),
+            timeline_row("2031-10-31", "9,50%", "…", label="Снижение\nставки")]
+    frame = timeline_frame(rows, EN)
+    assert list(frame.columns) == list(EN.timeline_columns[:3])
+    assert frame["Value"].tolist() == [9.0, 9.5] and frame["Release"].tolist()[1] == "Снижение ставки"
+    assert [d.isoformat()[:10] for d in frame["Date"]] == ["2031-02-14", "2031-10-31"]

@@ -17,6 +17,7 @@ from ui.corpus import _listing, _shorten, corpus_controls
 from ui.render import answer_html
 from ui.strings import LANGUAGES, Strings
 from ui.throttle import LoginThrottle
+from ui.timeline import timeline_frame, timeline_html
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -56,6 +57,12 @@ def chat_controls(assistant: Assistant, strings: Strings):
                                       elem_id="question")
                 ask = gr.Button(strings.ask, variant="primary", scale=1, elem_id="ask")
             new_chat = gr.Button(strings.new_chat, size="sm", elem_id="new-chat")
+            # "How did X change": the last answer's timeline as a chart, its table and passages beneath.
+            with gr.Column(visible=False, elem_id="timeline") as timeline:
+                date, value, release, _ = strings.timeline_columns
+                chart = gr.LinePlot(x=date, y=value, tooltip=[date, value, release], label=strings.timeline,
+                                    height=280, elem_id="timeline-chart", buttons=[])
+                table = gr.HTML(elem_id="timeline-table")
         with gr.Column(scale=1, min_width=240):
             with gr.Accordion(strings.filters, open=True):
                 date_from = gr.Textbox(label=strings.date_from, placeholder=strings.date_hint, elem_id="date-from")
@@ -66,19 +73,21 @@ def chat_controls(assistant: Assistant, strings: Strings):
                                 value=assistant.settings.default_mode, label=strings.mode, elem_id="mode")
             stats = gr.Markdown(_stats(assistant, strings), elem_id="stats")
 
+    hidden = (gr.update(visible=False), gr.skip(), gr.skip())
+
     def respond(message: str, history: list, start: str, end: str, chosen: list, answer_mode: str):
         message = (message or "").strip()
         if not message:
-            yield history, ""
+            yield history, "", *hidden
             return
         earlier = asked(history)
         history = [*history, {"role": "user", "content": render.text(message)}, {"role": "assistant", "content": ""}]
         bad = [value for value in (start, end) if value and not _is_date(value)]
         if bad:
             history[-1] = {"role": "assistant", "content": f"⚠️ {render.text(strings.bad_date.format(value=bad[0]))}"}
-            yield history, message
+            yield history, message, *hidden
             return
-        yield history, ""
+        yield history, "", *hidden
         text = ""
         try:
             for event in assistant.ask_stream(message, earlier, mode=answer_mode, date_from=start or None,
@@ -86,24 +95,32 @@ def chat_controls(assistant: Assistant, strings: Strings):
                 if isinstance(event, str):
                     text += event
                     history[-1] = {"role": "assistant", "content": render.text(text)}
+                    yield history, "", *hidden
                 else:
                     answer = event.to_dict()
-                    passages = assistant.passages([c["chunk_id"] for c in answer["citations"]])
+                    passages = assistant.passages([c["chunk_id"] for c in answer["citations"]]
+                                                  + [row["chunk_id"] for row in answer["timeline"]])
                     history[-1] = {"role": "assistant", "content": answer_html(answer, passages, strings)}
-                yield history, ""
+                    yield history, "", *shown(answer["timeline"], passages)
         except ValueError as exc:
             history[-1] = {"role": "assistant", "content": f"⚠️ {render.text(localised(exc, strings.language))}"}
-            yield history, ""
+            yield history, "", *hidden
+
+    def shown(rows: list[dict], passages: dict[str, str]) -> tuple:
+        if not rows:
+            return hidden
+        return gr.update(visible=True), timeline_frame(rows, strings), timeline_html(rows, passages, strings)
 
     def pick(evt: gr.SelectData) -> str:
         return evt.value["text"]
 
     inputs = [question, chatbot, date_from, date_to, sources, mode]
-    ask.click(respond, inputs, [chatbot, question], api_visibility="private")
-    question.submit(respond, inputs, [chatbot, question], api_visibility="private")
+    outputs = [chatbot, question, timeline, chart, table]
+    ask.click(respond, inputs, outputs, api_visibility="private")
+    question.submit(respond, inputs, outputs, api_visibility="private")
     chatbot.example_select(pick, None, question, api_visibility="private").then(
-        respond, inputs, [chatbot, question], api_visibility="private")
-    new_chat.click(lambda: ([], ""), None, [chatbot, question], api_visibility="private")
+        respond, inputs, outputs, api_visibility="private")
+    new_chat.click(lambda: ([], "", *hidden), None, outputs, api_visibility="private")
     gr.on([ask.click, question.submit], lambda: _stats(assistant, strings), None, stats, api_visibility="private")
 
     def ask_api(question: str, history: list[str] | None = None, mode: str | None = None,

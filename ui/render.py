@@ -31,7 +31,7 @@ def line(value: str) -> str:
 
 def answer_html(answer: dict, passages: dict[str, str], strings: Strings) -> str:
     """The answer with clickable [n], then every cited release with its passage (quote highlighted)."""
-    key = f"a{next(_answer_ids)}"
+    key = new_key()
     if answer["refused"]:
         return _refusal_html(answer, strings)
     by_n = {c["n"]: c for c in answer["citations"]}
@@ -40,8 +40,8 @@ def answer_html(answer: dict, passages: dict[str, str], strings: Strings) -> str
         citation = by_n.get(int(match[1]))
         if citation is None:
             return match[0]
-        tip = line(f"{citation['title']} ({citation['date']}): {citation['quote']}")
-        return f'<a class="cite" href="#{key}-{match[1]}" title="{tip}"><sup>[{match[1]}]</sup></a>'
+        tip = f"{citation['title']} ({citation['date']}): {citation['quote']}"
+        return cite_link(f"{key}-{match[1]}", match[1], tip)
 
     body = MARKER.sub(link, text(answer["answer"]))
     releases: dict[str, list[dict]] = {}
@@ -57,13 +57,26 @@ def _release_html(key: str, cited: list[dict], passages: dict[str, str], strings
     first = cited[0]
     meta = " · ".join(line(x) for x in (first["date"], first["source"]) if x)
     opener = external_link(first["url"], strings.open_source)
-    quotes = "".join(
-        f'<details class="source" id="{key}-{c["n"]}"><summary>[{c["n"]}] {text(_preview(c["quote"]))}</summary>'
-        f'<blockquote>{highlight(passages.get(c.get("chunk_id", ""), c["quote"]), c["quote"])}</blockquote></details>'
-        for c in cited
-    )
+    quotes = "".join(passage_details(f"{key}-{c['n']}", c["n"], c["quote"],
+                                     passages.get(c.get("chunk_id", ""), c["quote"]), c["quote"]) for c in cited)
     return (f'<div class="release"><div class="release-title">{line(first["title"])}'
             f' <span class="meta">{meta}</span>{" " + opener if opener else ""}</div>{quotes}</div>')
+
+
+def new_key(prefix: str = "a") -> str:
+    """A fresh prefix for the ids of one answer's passages, so that [n] opens its own answer's passage."""
+    return f"{prefix}{next(_answer_ids)}"
+
+
+def cite_link(anchor: str, n: int | str, tip: str) -> str:
+    """[n] that opens the passage with id `anchor` (ui/assets/citations.js); the tip shows on hover."""
+    return f'<a class="cite" href="#{anchor}" title="{line(tip)}"><sup>[{n}]</sup></a>'
+
+
+def passage_details(anchor: str, n: int | str, summary: str, passage: str, quote: str) -> str:
+    """A closed passage under its summary, the quote highlighted: what [n] opens."""
+    return (f'<details class="source" id="{anchor}"><summary>[{n}] {text(_preview(summary))}</summary>'
+            f'<blockquote>{highlight(passage, quote)}</blockquote></details>')
 
 
 def external_link(url: str, label_html: str) -> str:

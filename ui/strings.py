@@ -59,6 +59,8 @@ class Strings:
     item_duplicate: str
     listed: Callable[[int, int], str]
     login_throttled: str
+    timeline: str
+    timeline_columns: tuple[str, str, str, str]
 
 
 def _thousands(n: int, separator: str) -> str:
@@ -129,6 +131,8 @@ RU = Strings(
                                  f"{russian_plural(total, 'релиза', 'релизов', 'релизов')}, новые первыми: "
                                  "уточните поиск, чтобы увидеть остальные."),
     login_throttled="Слишком много неудачных попыток входа; повторите через {seconds} с.",
+    timeline="Как менялось значение по релизам",
+    timeline_columns=("Дата", "Значение", "Релиз", "Цитата"),
 )
 
 EN = Strings(
@@ -186,6 +190,8 @@ EN = Strings(
     listed=lambda shown, total: (f"Showing {shown} of {_thousands(total, ',')} releases, newest first: "
                                  "narrow the search to see the rest."),
     login_throttled="Too many failed logins; try again in {seconds} s.",
+    timeline="How the value changed, release by release",
+    timeline_columns=("Date", "Value", "Release", "Quote"),
 )
 
 LANGUAGES = {"ru": RU, "en": EN}

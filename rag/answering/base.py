@@ -108,6 +108,8 @@ class Answer:
     closest: list[dict] = field(default_factory=list)
     notice: str = ""
     refusal_reason: str = ""
+    # "How did X change": one row per release of the period, {date, value, label, doc_id, chunk_id, quote}.
+    timeline: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

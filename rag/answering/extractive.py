@@ -128,7 +128,7 @@ class ExtractiveAnswerer:
             for n, c in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{' '.join(c.text.split())} [{n}]" for n, c in enumerate(chosen, start=1))
-        framing = " ".join(x for x in (FRAMING.get(query.language, ""), _as_of(query, chosen)) if x)
+        framing = " ".join(x for x in (FRAMING.get(query.language, ""), query.about or _as_of(query, chosen)) if x)
         return Draft(answer=f"{framing} {text}" if framing else text, citations=citations, evidence=evidence)
 
     def _eligible(self, question: Question, passages: list[Passage], entities, wanted: dict[str, float],

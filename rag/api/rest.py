@@ -39,6 +39,15 @@ class Citation(BaseModel):
     chunk_id: str
 
 
+class TimelineRow(BaseModel):
+    date: str
+    value: str = Field(description="as the release gives it (\"17,00%\"); \"\" when it gives none")
+    label: str = Field(description="the release's title")
+    doc_id: str
+    chunk_id: str
+    quote: str = Field(description="the sentence that gives the value, verbatim stored text")
+
+
 class Answer(BaseModel):
     """The JSON answer (README, "The JSON answer")."""
     id: str | None
@@ -53,6 +62,8 @@ class Answer(BaseModel):
     search_query: str
     closest: list[dict]
     notice: str
+    timeline: list[TimelineRow] = Field(description="\"how did X change\": one row per release of the period, "
+                                                    "in date order; empty otherwise")
 
 
 class Document(BaseModel):

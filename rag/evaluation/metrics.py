@@ -71,10 +71,36 @@ def quotes_gold(citations: list[dict], gold_quote: str) -> float:
     return 0.0
 
 
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def same_value(listed: str, gold: str) -> bool:
+    """Numbers compared as numbers ("20%" is "20,00%"); a gold value "" is right only when listed empty."""
+    if not gold.strip():
+        return not listed.strip()
+    a, b = NUMBER.search(listed or ""), NUMBER.search(gold)
+    if a is None or b is None:
+        return tokens(listed) == tokens(gold)
+    return float(a[0].replace(",", ".")) == float(b[0].replace(",", "."))
+
+
+def timeline_scores(timeline: list[dict], gold: tuple[dict, ...]) -> tuple[float, float]:
+    """(share of the gold releases listed, share listed with the right value)."""
+    listed = {row["doc_id"]: str(row.get("value") or "") for row in timeline}
+    covered = [g for g in gold if g["doc_id"] in listed]
+    right = [g for g in covered if same_value(listed[g["doc_id"]], g["value"])]
+    return len(covered) / len(gold), len(right) / len(gold)
+
+
 def score_case(case: Case, answer: dict) -> dict:
     docs = ranked_documents(answer["retrieved"])
     row = {"id": case.id, "kind": case.kind, "refused": bool(answer["refused"]),
            "latency_ms": answer["timings_ms"].get("total", 0.0)}
+    if case.temporal:
+        row["temporal"] = case.temporal
+    if case.gold_timeline:
+        row["timeline_coverage"], row["timeline_values"] = timeline_scores(answer.get("timeline") or [],
+                                                                           case.gold_timeline)
     if case.answerable:
         row.update(
             hit_at_1=hit_at(docs, case.gold_doc_ids, 1),
@@ -111,6 +137,8 @@ def summarise(rows: list[dict]) -> dict:
         "gold_quote_recall": avg([r["gold_quote"] for r in answerable if "gold_quote" in r]),
         "refusal_rate": avg([float(r["refused"]) for r in unanswerable]),
         "false_refusals": avg([float(r["refused"]) for r in answerable]),
+        "timeline_coverage": avg([r["timeline_coverage"] for r in rows if "timeline_coverage" in r]),
+        "timeline_values": avg([r["timeline_values"] for r in rows if "timeline_values" in r]),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
         # Judged by the configured LLM (rag eval --judge), not measured: marked by their names.

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rag.evaluation.runner import METRICS
 
-CHART_METRICS = ("hit@5", "mrr@5", "fact_recall", "citation_precision", "refusal_rate", "false_refusals")
+CHART_METRICS = ("hit@5", "mrr@5", "fact_recall", "citation_precision", "refusal_rate", "false_refusals",
+                 "timeline_values")
 COLOURS = {"ours": "#2563eb", "naive": "#f59e0b", "before": "#9ca3af", "now": "#2563eb"}
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #1f2937; }

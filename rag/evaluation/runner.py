@@ -27,9 +27,17 @@ def run(ask: Ask, cases: list[Case], on_case: Callable[[], None] | None = None,
                              "answer": answer["answer"][:300]})
         if on_case:
             on_case()
-    kinds = sorted({r["kind"] for r in rows})
-    return {"summary": summarise(rows), "by_kind": {k: summarise([r for r in rows if r["kind"] == k]) for k in kinds},
-            "failures": failures, "rows": rows}
+    return {"summary": summarise(rows), "by_kind": by_kind(rows), "failures": failures, "rows": rows}
+
+
+def by_kind(rows: list[dict]) -> dict[str, dict]:
+    """Each kind's summary; temporal questions also by what they ask of time ("temporal:next", ...)."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["kind"], []).append(row)
+        if row.get("temporal"):
+            groups.setdefault(f"{row['kind']}:{row['temporal']}", []).append(row)
+    return {kind: summarise(groups[kind]) for kind in sorted(groups)}
 
 
 def failure_reason(case: Case, row: dict) -> str:
@@ -41,14 +49,18 @@ def failure_reason(case: Case, row: dict) -> str:
         return "no gold document in the top 5"
     if row["fact_recall"] < 1.0:
         return f"answer holds {row['fact_recall']:.0%} of the facts"
+    if row.get("timeline_values", 1.0) < 1.0:
+        return (f"timeline lists {row['timeline_coverage']:.0%} of the period's releases, "
+                f"{row['timeline_values']:.0%} with the right value")
     return ""
 
 
 METRICS = ("hit@1", "hit@5", "mrr@5", "multi_doc_recall@5", "fact_recall", "gold_quote_recall", "citation_precision",
-           "refusal_rate", "false_refusals", "latency_p50_ms", "latency_p95_ms", "llm_judged_faithfulness",
-           "llm_judged_relevance")
+           "refusal_rate", "false_refusals", "timeline_coverage", "timeline_values", "latency_p50_ms", "latency_p95_ms",
+           "llm_judged_faithfulness", "llm_judged_relevance")
 # Shown only where a suite has them.
-OPTIONAL = ("gold_quote_recall", "llm_judged_faithfulness", "llm_judged_relevance")
+OPTIONAL = ("gold_quote_recall", "timeline_coverage", "timeline_values", "llm_judged_faithfulness",
+            "llm_judged_relevance")
 
 
 def table(results: dict[str, dict]) -> str:
@@ -62,12 +74,13 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-KIND_METRICS = ("hit@5", "mrr@5", "fact_recall", "citation_precision", "refusal_rate", "false_refusals")
+KIND_METRICS = ("hit@5", "mrr@5", "fact_recall", "citation_precision", "refusal_rate", "false_refusals",
+                "timeline_values")
 
 
 def kind_table(run_result: dict) -> str:
-    lines = [f"{'by kind':<14}{'n':>4}" + "".join(f"{m:>19}" for m in KIND_METRICS)]
+    lines = [f"{'by kind':<22}{'n':>4}" + "".join(f"{m:>19}" for m in KIND_METRICS)]
     for kind, summary in run_result["by_kind"].items():
         values = [summary.get(m) for m in KIND_METRICS]
-        lines.append(f"{kind:<14}{summary['cases']:>4}" + "".join(f"{'-' if v is None else v:>19}" for v in values))
+        lines.append(f"{kind:<22}{summary['cases']:>4}" + "".join(f"{'-' if v is None else v:>19}" for v in values))
     return "\n".join(lines)

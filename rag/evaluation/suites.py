@@ -6,7 +6,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KINDS = ("factoid", "paraphrase", "date", "multi_doc", "followup", "unanswerable")
+KINDS = ("factoid", "paraphrase", "date", "multi_doc", "followup", "unanswerable", "temporal")
+# What a "temporal" case asks of time: the release after or before the one discussed, the first later one
+# that did something, the newest, the one in force on (or estimating) a day, how a value changed.
+TEMPORAL = ("next", "previous", "first_after", "latest", "as_of", "change")
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class Case:
     answer_facts: tuple[str, ...]
     history: tuple[str, ...] = field(default=())
     gold_quote: str = ""  # the sentence that answers it, where the suite names one
+    temporal: str = ""  # for kind "temporal": one of TEMPORAL
+    # For "change" questions: every release of the period, {"date", "doc_id", "value"} ("" when it gives none).
+    gold_timeline: tuple[dict, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -45,5 +51,18 @@ def load_suite(path: Path) -> list[Case]:
         seen.add(row["id"])
         history = tuple(h["q"] if isinstance(h, dict) else str(h) for h in row.get("history") or [])
         cases.append(Case(str(row["id"]), row["kind"], row["question"], tuple(row.get("gold_doc_ids") or ()),
-                          tuple(row.get("answer_facts") or ()), history, str(row.get("gold_quote") or "")))
+                          tuple(row.get("answer_facts") or ()), history, str(row.get("gold_quote") or ""),
+                          *_temporal(row, where)))
     return cases
+
+
+def _temporal(row: dict, where: str) -> tuple[str, tuple[dict, ...]]:
+    if row["kind"] != "temporal":
+        return "", ()
+    if row.get("temporal") not in TEMPORAL:
+        raise ValueError(f"{where}: temporal {row.get('temporal')!r} is not one of {', '.join(TEMPORAL)}")
+    timeline = row.get("gold_timeline") or []
+    for item in timeline:
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("date", "doc_id", "value")):
+            raise ValueError(f"{where}: each gold_timeline row needs string fields date, doc_id and value")
+    return row["temporal"], tuple(timeline)

@@ -188,13 +188,13 @@ class Index:
         return self.manifest.document_terms(doc_ids)
 
     def dense_search(self, vector: np.ndarray, n: int, date_from: int | None = None, date_to: int | None = None,
-                     sources: list[str] | None = None) -> list[tuple[str, float]]:
+                     sources: list[str] | None = None, documents: tuple[str, ...] = ()) -> list[tuple[str, float]]:
         """Nearest passages; with filters, the nearest of a wider unfiltered search that pass them.
 
         Chroma's `where` filter costs 75-150 ms a query at 85k passages against 1-5 ms without it, so the
         filter is applied here, to OVERFETCH times more neighbours; BM25's exact mask covers what lies beyond.
         """
-        mask = self.lexical.filter_mask(date_from, date_to, sources)
+        mask = self.lexical.filter_mask(date_from, date_to, sources, documents)
         rows = self.lexical.row_of
         # A vector the lexical index lacks belongs to a write another process has not committed yet.
         if mask is None:

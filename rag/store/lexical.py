@@ -166,8 +166,9 @@ class LexicalIndex:
         best = matching[np.argsort(-scores[matching], kind="stable")]
         return [(keys[r], float(scores[r])) for r in best]
 
-    def filter_mask(self, date_from: int | None, date_to: int | None, sources: list[str] | None) -> np.ndarray | None:
-        if date_from is None and date_to is None and not sources:
+    def filter_mask(self, date_from: int | None, date_to: int | None, sources: list[str] | None,
+                    documents: tuple[str, ...] = ()) -> np.ndarray | None:
+        if date_from is None and date_to is None and not sources and not documents:
             return None
         mask = np.ones(len(self.chunk_ids), dtype=bool)
         if date_from is not None:
@@ -177,6 +178,9 @@ class LexicalIndex:
         if sources:
             wanted = set(sources)
             mask &= np.fromiter((s in wanted for s in self.sources), dtype=bool, count=len(self.sources))
+        if documents:
+            chosen = set(documents)
+            mask &= np.fromiter((d in chosen for d in self.doc_ids), dtype=bool, count=len(self.doc_ids))
         return mask
 
 

@@ -1,0 +1,105 @@
+"""Time words of a question that point along a series: «на следующем заседании», «а до этого?», «в
+предыдущем релизе», «впервые после этого … снизили», «с тех пор», "the next meeting", "the one before",
+"first … after that" (and Kazakh «келесі», «алдыңғы», «содан бері»); and questions about how a value changed
+(«как менялась ключевая ставка в 2022 году», «динамика инфляции», "how did … change").
+
+Pure reading of words: which release of the series is meant is decided against the index (`rag.temporal`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text import normalise
+
+# What a series is made of: a turn names one («следующем заседании», «предыдущем телефонном разговоре»), so
+# that «в следующем году» or «в прошлом месяце» stay dates.
+SERIES_NOUN = (r"(?:заседани|решени|релиз|пресс-релиз|сообщени|раз\b|разговор|звон|бесед|встреч|совещани|"
+               r"переговор|заявлени|обращени|meeting|decision|release|call|conversation|talks|one\b|time\b|"
+               r"отырыс|шешім|кездесу|сөйлесу)\w*")
+WITHIN_TWO_WORDS = r"\s+(?:[^\W\d_]+\s+){0,2}"
+NEXT = re.compile(rf"\bследующ\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|\bnext{WITHIN_TWO_WORDS}{SERIES_NOUN}|"
+                  r"\bthe\s+following\s+(?:meeting|decision|release|call)|\bпосле\s+(?:этого|того)\b(?!,?\s+как)|"
+                  r"\bafter\s+(?:that|this)\b|\bкелесі\b")
+PREVIOUS = re.compile(rf"\bпредыдущ\w*|\bпрошл\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|"
+                      rf"\bпрежн\w*{WITHIN_TWO_WORDS}{SERIES_NOUN}|"
+                      r"\b(?:до|перед)\s+(?:этого|этим|того|тем)\b(?!,?\s+как)|\bprevious\b|\bpreceding\b|"
+                      r"\bprior\s+(?:meeting|decision|release|call)|\bbefore\s+(?:that|this)\b|\bthe\s+one\s+before\b|"
+                      r"\bалдыңғы\b|\b(?:бұған|оған)\s+дейін\b")
+FIRST = re.compile(r"\bвпервые\b|\b(?:в\s+)?первый\s+раз\b|\bfirst\b|\bалғаш\w*")
+AFTER = re.compile(r"\bпосле\s+(?:этого|того|него|нее|них)\b|\bс\s+тех\s+пор\b|\bafter\s+(?:that|this|it)\b|"
+                   r"\bsince\s+then\b|\bодан\s+кейін\b|\bсодан\s+(?:кейін|бері)\b")
+SINCE = re.compile(r"\bс\s+тех\s+пор\b|\bс\s+того\s+(?:момента|времени|дня|решения|заседания)\b|"
+                   r"\bsince\s+(?:then|that)\b|\bсодан\s+бері\b")
+# «на какую дату назначили следующее заседание»: the release at hand announces it.
+SCHEDULED = re.compile(r"\bназнач\w*|\bзапланир\w*|\bпланиру\w*|\bсостоит\w*|\bпройд\w*|\bscheduled\b|\bplanned\b|"
+                       r"\bжоспарл\w*")
+# What a key-rate decision (or any decision) did: the verbs of a question and of a release's lead.
+PREDICATES = {
+    "cut": re.compile(r"\b(?:сниз|пониз|уменьш|сократ)\w*|\b(?:cut|lower\w*|reduc\w*|eas\w*)\b|\bтөмендет\w*"),
+    "raise": re.compile(r"\b(?:повы[сш]|подня|подним|увелич)\w*|\b(?:rais\w*|hik\w*|increas\w*)\b|"
+                        r"\b(?:көтер|арттыр)\w*"),
+    "keep": re.compile(r"\b(?:сохран|остав)\w*|\bне\s+измен\w*|\bбез\s+изменени\w*|"
+                       r"\b(?:kept|keep\w*|hold\w*|held|unchanged|maintain\w*)\b|\bсақта\w*"),
+}
+# The decision a release announces, in its first sentences: «принял решение снизить …», «сохранил ставку».
+DECISION = re.compile(r"\b(?:(?P<cut>сниз|пониз)|(?P<raise>повыс|подня)|(?P<keep>сохран|остав))(?:ил\w*|ить|ит)\b")
+LEAD_CHARS = 600
+CHANGE = re.compile(
+    r"\bкак\s+(?:[^\W\d_]+\s+){0,3}?(?:менял|изменял|изменил|росл|снижал|повышал|падал|колебал)\w*|\bдинамик\w*|"
+    r"\bистори\w+\s+(?:изменени|решени)\w*|\bhow\s+(?:did|has|have|had)\b.{0,80}?\b(?:chang|evolv|mov)\w*|"
+    r"\b(?:dynamics|trend)\b|\bhistory\s+of\b|\bқалай\s+өзгер\w*|\bөзгеріс\w*|\bдинамика\w*")
+
+
+# What changed: the words after «как менялась», «динамика» or between "how did" and "change", up to a
+# preposition, a number or the end («ключевая ставка», «годовой инфляции», "the Bank of Russia key rate").
+QUANTITY_STOP = r"(?:от|с|со|в|во|за|между|по|до|после|на|у|при|from|in|since|between|over|during|after|by)\b"
+PHRASE = rf"(?P<quantity>(?:(?!{QUANTITY_STOP})[^\W\d_]+(?:-[^\W\d_]+)*\s*){{1,5}})"
+QUANTITY = re.compile(rf"\b(?:менял|изменял|изменил|росл|снижал|повышал|падал|колебал|динамик)\w*\s+{PHRASE}|"
+                      r"\bhow\s+(?:did|has|have|had)\s+(?P<english>.+?)\s+(?:chang|evolv|mov)\w*")
+
+
+@dataclass(frozen=True)
+class Turn:
+    direction: str  # "next", "previous", "first_after" or "since"
+    predicate: str = ""  # for "first_after": "cut", "raise" or "keep" ("" for the first later release)
+
+
+def read_turn(question: str) -> Turn | None:
+    """The relative turn a question makes along the series of the release being discussed, if any."""
+    text = normalise(question)
+    if FIRST.search(text) and AFTER.search(text):
+        return Turn("first_after", next((name for name, pattern in PREDICATES.items() if pattern.search(text)), ""))
+    if SINCE.search(text):
+        return Turn("since")
+    if NEXT.search(text) and not SCHEDULED.search(text):
+        return Turn("next")
+    if PREVIOUS.search(text):
+        return Turn("previous")
+    return None
+
+
+def without_turn(question: str) -> str:
+    """The question without its turn words («с тех пор», «на следующем заседании»): what remains names what is asked."""
+    text = normalise(question)
+    for pattern in (FIRST, AFTER, SINCE, NEXT, PREVIOUS):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def asks_change(question: str) -> bool:
+    """«Как менялась ключевая ставка в 2022 году?», «динамика инфляции», "how did the key rate change"."""
+    return CHANGE.search(normalise(question)) is not None
+
+
+def asked_quantity(question: str) -> str:
+    """The words naming what a change question asks about («ключевая ставка»), or "" when it says none."""
+    match = QUANTITY.search(normalise(question))
+    return (match["quantity"] or match["english"] or "").strip() if match else ""
+
+
+def decision(title: str, text: str) -> str:
+    """What a release decided ("cut", "raise", "keep" or ""), read from its title and the start of its text."""
+    match = DECISION.search(normalise(f"{title}. {text[:LEAD_CHARS]}"))
+    return next((name for name, value in match.groupdict().items() if value), "") if match else ""

@@ -1,0 +1,97 @@
+"""Reading time words (rag/turns.py) and dates (rag/query.py) in questions, without an index."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.query import DateRange, asked_day, build_query, date_span, dateless, parse_dates
+from rag.turns import Turn, asked_quantity, asks_change, decision, read_turn
+
+
+@pytest.mark.parametrize("question, turn", [
+    ("А на следующем заседании?", Turn("next")),
+    ("Какое решение приняли на следующем заседании?", Turn("next")),
+    ("А о чём шла речь в их следующем телефонном разговоре?", Turn("next")),
+    ("And at the next meeting?", Turn("next")),
+    ("Ал келесі отырыста ше?", Turn("next")),
+    ("А до этого?", Turn("previous")),
+    ("Что говорилось в предыдущем релизе?", Turn("previous")),
+    ("А на прошлом заседании?", Turn("previous")),
+    ("What about the previous decision?", Turn("previous")),
+    ("And the one before?", Turn("previous")),
+    ("Ал алдыңғы отырыста ше?", Turn("previous")),
+    ("Когда её впервые после этого снизили?", Turn("first_after", "cut")),
+    ("Когда после этого ставку впервые повысили и до какого уровня?", Turn("first_after", "raise")),
+    ("When did it first keep the rate unchanged after that?", Turn("first_after", "keep")),
+    ("When was it first cut after that?", Turn("first_after", "cut")),
+    ("А когда с тех пор впервые что-то изменилось?", Turn("first_after")),
+    ("Как менялась ставка с тех пор?", Turn("since")),
+    ("How has it changed since then?", Turn("since")),
+])
+def test_relative_turns(question, turn):
+    assert read_turn(question) == turn
+    assert build_query(question, ["Что решил Банк России 28 марта 2031 года?"]).used_history  # always a follow-up
+
+
+@pytest.mark.parametrize("question", [
+    "Какой рост ВВП ожидается в следующем году?",  # a year, not a release of the series
+    "Что изменилось в прошлом месяце?",
+    "А на какую дату назначили следующее заседание?",  # announced by the release at hand
+    "When is the next meeting scheduled?",
+    "Что было сделано до того, как ставку повысили?",
+    "Когда Банк России впервые поднял ставку до 7%?",  # first, but after nothing
+    "Какая сейчас ключевая ставка?",
+])
+def test_not_a_turn(question):
+    assert read_turn(question) is None
+
+
+@pytest.mark.parametrize("question, quantity", [
+    ("Как менялась ключевая ставка в 2022 году?", "ключевая ставка"),
+    ("Как изменилась ключевая ставка между заседаниями в марте и апреле 2020 года?", "ключевая ставка"),
+    ("Какой была динамика ключевой ставки с июля 2023 по июль 2024 года?", "ключевой ставки"),
+    ("Динамика инфляции с января по июнь 2022 года", "инфляции"),
+    ("How did the Bank of Russia key rate change in 2018?", "the bank of russia key rate"),
+    ("Как менялась ставка с тех пор?", "ставка"),
+])
+def test_change_questions_and_what_changed(question, quantity):
+    assert asks_change(question) and asked_quantity(question) == quantity
+
+
+@pytest.mark.parametrize("question", ["Какая ключевая ставка была в июле 2023 года?", "Кто принял Бектенова?",
+                                      "Что изменит новый закон о школах?"])
+def test_not_a_change_question(question):
+    assert not asks_change(question)
+
+
+@pytest.mark.parametrize("title, text, decided", [
+    ("О ключевой ставке Банка России", "Совет директоров Банка России принял решение снизить ключевую ставку c 17,00% "
+     "до 15,00% годовых, учитывая снижение инфляции.", "cut"),
+    ("Банк России принял решение повысить ключевую ставку до 20% годовых", "", "raise"),
+    ("Банк России сохранил ключевую ставку на уровне 11,00% годовых", "Повышение цен замедлилось.", "keep"),
+    ("О ключевой ставке Банка России", "Совет директоров перенёс рассмотрение вопроса о ключевой ставке.", ""),
+])
+def test_what_a_release_decided(title, text, decided):
+    assert decision(title, text) == decided
+
+
+def test_a_change_question_spans_every_date_it_names():
+    assert date_span("Как менялась ставка от решения в июле 2023 года до решения в сентябре 2023 года?") == \
+        DateRange(20230701, 20230930)
+    assert date_span("Как изменилась ставка за 2017 год — от решения в марте до решения в декабре?") == \
+        DateRange(20170301, 20171231)
+    assert date_span("Динамика ставки с июля 2023 по июль 2024 года") == DateRange(20230701, 20240731)
+    assert date_span("Как менялась ставка?") is None
+    assert "2023" not in dateless("Ставка от решения в июле 2023 года до решения в сентябре 2023 года, в марте")
+    assert "март" not in dateless("Ставка от решения в июле 2023 года до решения в марте")
+
+
+def test_publication_day_and_the_day_a_figure_describes_are_told_apart():
+    # «утвердил 16 мая»: published that day; «по оценке (Банка России) на 27 октября»: described by a later release
+    assert parse_dates("Какую ставку Банк России утвердил 16 мая 2031 года?") == DateRange(20310516, 20310516)
+    assert parse_dates("Какой была инфляция по оценке на 27 октября 2031 года?") == DateRange(20311027, 20311211)
+    assert parse_dates("Какой была инфляция по оценке Банка России на 27 октября 2031 года?") == \
+        DateRange(20311027, 20311211)
+    assert parse_dates("What was annual inflation as estimated on 11 September 2023?").end == 20231026
+    assert asked_day("Какой была ключевая ставка на 1 июля 2031 года?") == 20310701
+    assert asked_day("Как менялась ставка в 2031 году?") is None
