@@ -107,6 +107,8 @@ class Query:
     years: tuple[int, ...] = ()
     latest: bool = False  # «какая сейчас ключевая ставка?»: the newest release that holds it answers
     about: str = ""  # said before the answer: which release a time word of the question points to (rag.temporal)
+    # Two periods or more, each its own («в феврале 2022 года и в октябре 2024 года»): a release of any answers.
+    periods: tuple[DateRange, ...] = ()
 
 
 def _month(match: re.Match) -> int:
@@ -165,6 +167,18 @@ def date_span(question: str) -> DateRange | None:
     if months and start // 10000 == end // 10000 and DateRange(start, end).whole_years:
         return DateRange.of(start // 10000, months[0], months[-1])
     return DateRange(start, end)
+
+
+def separate_periods(question: str) -> tuple[DateRange, ...]:
+    """The periods a question names one by one, when it names more than one that do not overlap («в июле и в
+    октябре 2024 года»: a month without its year is of the year named beside it)."""
+    found, text = _every_date(question)
+    if len(found) == 1 and not found[0].whole_years:
+        year = found[0].end // 10000
+        found += [DateRange.of(year, _month(m), _month(m)) for m in BARE_MONTH.finditer(normalise(text))]
+    found = sorted(set(found), key=lambda d: d.start)
+    apart = all(a.end < b.start for a, b in zip(found, found[1:]))
+    return tuple(found) if len(found) > 1 and apart else ()
 
 
 def dateless(question: str) -> str:
@@ -301,6 +315,7 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
         content_terms=[t for text in [*used, question] for t in query_terms(searchable(without_dates(text)))],
         years=named_years(question) or tuple(y for text in used for y in named_years(text)),
         latest=dates is None and LATEST.search(normalise(question)) is not None,
+        periods=() if used else separate_periods(question),
     )
 
 

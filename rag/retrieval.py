@@ -57,12 +57,12 @@ def retrieve(index: Index, query: Query, settings: Settings, filters: Filters = 
              query_vector: np.ndarray | None = None) -> list[Passage]:
     vector = query_vector if query_vector is not None else index.embedder.embed_one(query.search_text)
     scores = _fused(index, query, vector, settings, filters.date_from, filters.date_to, filters)
-    if query.dates is not None:
-        start = max(query.dates.start, filters.date_from or 0)
-        end = min(query.dates.end, filters.date_to or 99991231)
+    for period in query.periods or ([query.dates] if query.dates is not None else []):
+        start = max(period.start, filters.date_from or 0)
+        end = min(period.end, filters.date_to or 99991231)
         if start <= end:
             inside = _fused(index, query, vector, settings, start, end, filters)
-            boost = 1.0 if query.dates.whole_years else settings.date_boost
+            boost = 1.0 if period.whole_years else settings.date_boost
             for chunk_id, score in inside.items():
                 scores[chunk_id] = max(scores.get(chunk_id, 0.0), score * boost)
     if filters.documents:

@@ -324,3 +324,16 @@ def test_an_abbreviated_country_is_searched_also_as_releases_spell_it_out():
 def test_a_size_is_answered_by_a_number_in_its_units(question, sentence, failed):
     failure = sentence_failure(model(question), passage(sentence), sentence)
     assert (failure.constraint if failure else None) == failed
+
+
+def test_a_question_naming_two_periods_is_answered_from_either():
+    query = build_query("До какого уровня Банк России поднимал ставку в феврале 2022 года и в октябре 2024 года?")
+    assert [(p.start, p.end) for p in query.periods] == [(20220201, 20220228), (20241001, 20241031)]
+    months = build_query("На сколько Банк России повышал ставку в июле и в октябре 2024 года?").periods
+    assert [(p.start, p.end) for p in months] == [(20240701, 20240731), (20241001, 20241031)]
+    question = read_question(query)
+    assert passage_failure(question, passage("Ставка 20%.", date="2022-02-28"), set(), [], lambda w, t: False) is None
+    assert passage_failure(question, passage("Ставка 21%.", date="2024-10-25"), set(), [], lambda w, t: False) is None
+    assert passage_failure(question, passage("Ставка 16%.", date="2023-07-21"), set(), [], lambda w, t: False) == \
+        Failure("period")
+    assert build_query("Как изменилась ставка между заседаниями в марте и апреле 2020 года?").periods == ()

@@ -237,6 +237,9 @@ def in_period(passage: Passage, query: Query) -> bool:
     """Whether a passage is from the time the question names. A day, month or season must hold its
     publication date (a day may also be recalled by a release of that year); a year may be the year it was
     published or one it mentions (a release of 2025 reports the results of 2024)."""
+    if query.periods:
+        number = int(passage.date.replace("-", "")) if passage.date else 0
+        return any(period.start <= number <= period.end for period in query.periods)
     if query.dates and not query.dates.whole_years:
         return _inside(passage.date, query) or _mentions_day(passage, query)
     if query.years:
