@@ -37,50 +37,74 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+class Cluster:
+    """A throwaway cluster in a temporary folder, served on a free loopback port (only, no Unix socket)."""
+
+    def __init__(self, initdb: str, postgres: str):
+        self.postgres = postgres
+        self.user = "postgres" if os.geteuid() == 0 else None
+        self.data = Path(tempfile.mkdtemp(prefix="rag-test-pg-"))
+        if self.user:
+            owner = pwd.getpwnam(self.user)
+            os.chown(self.data, owner.pw_uid, owner.pw_gid)
+        subprocess.run([initdb, "-D", str(self.data), "-U", "rag", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                       user=self.user, check=True, capture_output=True)
+        self.port = free_port()
+        self.url = f"postgresql://rag@127.0.0.1:{self.port}/postgres"
+        self.server: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import psycopg
+
+        log = self.data / "server.log"
+        with log.open("ab") as out:
+            # fsync off: the tests kill clients and stop this server cleanly, and it is thrown away afterwards.
+            self.server = subprocess.Popen(
+                [self.postgres, "-D", str(self.data), "-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
+                 "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "max_connections=200"],
+                user=self.user, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                psycopg.connect(self.url, connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                if self.server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"postgres did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        """Fast shutdown: every session ends, as when the server restarts."""
+        self.server.send_signal(signal.SIGINT)
+        try:
+            self.server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
-    """Yields the URL of a running server's `postgres` database (user `rag`, trust authentication)."""
+    """A running cluster; its `url` names the `postgres` database (user `rag`, trust authentication)."""
     try:
-        import psycopg
+        import psycopg  # noqa: F401
     except ImportError:
         _unavailable("needs psycopg (pip install -e '.[test]')")
     initdb, postgres = _program("initdb"), _program("postgres")
     if initdb is None or postgres is None:
         _unavailable("needs PostgreSQL's initdb and postgres (apt-get install postgresql)")
-    user = "postgres" if os.geteuid() == 0 else None
-    data = Path(tempfile.mkdtemp(prefix="rag-test-pg-"))
-    if user:
-        owner = pwd.getpwnam(user)
-        os.chown(data, owner.pw_uid, owner.pw_gid)
-    subprocess.run([initdb, "-D", str(data), "-U", "rag", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-                   user=user, check=True, capture_output=True)
-    port = free_port()
-    log = (data / "server.log").open("wb")
-    # fsync off: the tests kill clients, never this server, and it is thrown away afterwards.
-    server = subprocess.Popen([postgres, "-D", str(data), "-p", str(port), "-c", "listen_addresses=127.0.0.1",
-                               "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "max_connections=200"],
-                              user=user, stdout=log, stderr=subprocess.STDOUT)
-    url = f"postgresql://rag@127.0.0.1:{port}/postgres"
+    cluster = Cluster(initdb, postgres)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                psycopg.connect(url, connect_timeout=2).close()
-                break
-            except psycopg.OperationalError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"postgres did not start:\n{(data / 'server.log').read_text(errors='replace')[-3000:]}")
-                time.sleep(0.2)
-        yield url
+        cluster.start()
+        yield cluster
     finally:
-        server.send_signal(signal.SIGINT)  # fast shutdown: ends whatever sessions are left
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-        log.close()
-        shutil.rmtree(data, ignore_errors=True)
+        if cluster.server is not None:
+            cluster.stop()
+        shutil.rmtree(cluster.data, ignore_errors=True)
 
 
 @pytest.fixture
@@ -89,6 +113,6 @@ def database_url(postgres_server) -> str:
     import psycopg
 
     name = f"store_{os.getpid()}_{next(_databases)}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(postgres_server.url, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
-    return postgres_server.rsplit("/", 1)[0] + "/" + name
+    return postgres_server.url.rsplit("/", 1)[0] + "/" + name

@@ -113,9 +113,10 @@ def test_manifest_on_postgres_answers_as_on_sqlite(open_assistant, small_chunks,
     only_cache_files(tmp_path / "host")
 
 
-def test_a_shared_manifest_needs_a_shared_chroma(open_assistant, settings, database_url, tmp_path):  # noqa: F811
+def test_a_shared_manifest_needs_a_shared_chroma(open_assistant, settings, tmp_path):
+    unused = SecretStr("postgresql://rag@127.0.0.1:9/refused before connecting")
     with pytest.raises(ValueError, match="RAG_CHROMA_HOST"):
-        open_assistant(tmp_path / "host", settings=settings.model_copy(update={"database_url": SecretStr(database_url)}))
+        open_assistant(tmp_path / "host", settings=settings.model_copy(update={"database_url": unused}))
 
 
 def test_two_servers_on_two_hosts_cite_what_the_other_ingested_and_forget_what_it_removed(
@@ -219,3 +220,23 @@ def test_a_writer_killed_on_one_host_is_completed_by_the_next_on_another(open_as
 
 def _has_meta(db: Database) -> bool:
     return db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
+
+
+def test_a_host_goes_on_after_the_database_restarts_but_a_writer_that_lost_its_lock_stops(
+        open_assistant, settings, shared, postgres_server, tmp_path):  # noqa: F811
+    import psycopg
+
+    host = open_assistant(tmp_path / "host", settings=shared_settings(settings, shared))
+    host.ingest([copy_corpus(tmp_path / "corpus")])
+    question = "До какого уровня Банк России повысил ключевую ставку в июле 2023 года?"
+    assert host.ask(question).citations[0]["doc_id"] == UPDATED
+
+    postgres_server.restart()
+    assert host.ask(question).citations[0]["doc_id"] == UPDATED  # on a new session
+    with host.index.writing():
+        postgres_server.restart()  # the lock went with the session: this writer must not go on without it
+        with pytest.raises(psycopg.OperationalError):
+            host.index.manifest.set_pending(["any"])
+    host.ingest([bridge_file(tmp_path / "new")])
+    assert host.ask("Какова длина нового моста через Ишим в Петропавловске?").citations[0]["doc_id"] == BRIDGE_DOC
+    assert_consistent(host)

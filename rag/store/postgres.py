@@ -38,28 +38,47 @@ def connect(url: str) -> "Database":
 
 class Database:
     def __init__(self, url: str):
+        self.url = url
+        self.holds_lock = False  # the writer lock, which ends with this session
+        self._translated: dict[str, str] = {}
+        self._transactions: list = []
+        self._connect()
+        info = self.conn.info
+        self.where = f"PostgreSQL {info.host}:{info.port}/{info.dbname}"
+
+    def _connect(self) -> None:
         import psycopg
 
         idle, interval, count = KEEPALIVE
-        self.conn = psycopg.connect(url, autocommit=True, application_name=this_process()[:63], keepalives=1,
+        self.conn = psycopg.connect(self.url, autocommit=True, application_name=this_process()[:63], keepalives=1,
                                     keepalives_idle=idle, keepalives_interval=interval, keepalives_count=count)
         # The client's keepalives notice a dead server; the server needs its own to notice a dead client (and
         # free its lock) in seconds rather than the system's two hours.
         self.conn.execute(f"SET tcp_keepalives_idle = {idle}; SET tcp_keepalives_interval = {interval}; "
                           f"SET tcp_keepalives_count = {count}")
-        info = self.conn.info
-        self.where = f"PostgreSQL {info.host}:{info.port}/{info.dbname}"
-        self._translated: dict[str, str] = {}
-        self._transactions: list = []
 
     def execute(self, sql: str, params: Sequence = ()):
-        return self.conn.execute(self._translate(sql), params or None)
+        return self._again_if_lost(lambda: self.conn.execute(self._translate(sql), params or None))
 
     def executemany(self, sql: str, rows: Iterable[Sequence]) -> None:
         rows = list(rows)
         if rows:
             with self.conn.cursor() as cursor:
                 cursor.executemany(self._translate(sql), rows)
+
+    def _again_if_lost(self, run):
+        """A statement outside any transaction, on a connection that broke (the server restarted, the network
+        dropped), runs once more on a new one; never while this session holds the writer lock, which is gone
+        with it: that writer must fail rather than write on without it."""
+        import psycopg
+
+        try:
+            return run()
+        except psycopg.OperationalError:
+            if not self.conn.broken or self._transactions or self.holds_lock:
+                raise
+            self._connect()
+            return run()
 
     def executescript(self, script: str) -> None:
         """Creating tables, serialised: concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL."""
@@ -70,9 +89,12 @@ class Database:
                 self.conn.execute(_ddl(self._translate(statement)))
 
     def __enter__(self) -> "Database":
-        transaction = self.conn.transaction()
-        transaction.__enter__()
-        self._transactions.append(transaction)
+        def begin():
+            transaction = self.conn.transaction()
+            transaction.__enter__()
+            return transaction
+
+        self._transactions.append(self._again_if_lost(begin))
         return self
 
     def __exit__(self, *exc) -> bool:
@@ -133,18 +155,20 @@ class AdvisoryLock:
         self.where = db.where
 
     def try_acquire(self) -> bool:
-        return self.db.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, WRITER_KEY)).fetchone()[0]
+        self.db.holds_lock = self.db.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, WRITER_KEY)).fetchone()[0]
+        return self.db.holds_lock
 
     def release(self) -> None:
         import psycopg
 
+        self.db.holds_lock = False
         try:
             self.db.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, WRITER_KEY))
         except psycopg.OperationalError:
             pass  # the session is gone, and its lock with it
 
     def holder(self) -> str:
-        row = self.db.conn.execute(
+        row = self.db.execute(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = %s AND l.objid::bigint = %s "
             "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
