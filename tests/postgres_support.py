@@ -25,7 +25,7 @@ from tests.servers import free_port
 _databases = itertools.count(1)
 
 
-def _program(name: str) -> str | None:
+def postgres_program(name: str) -> str | None:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(Path(p).parts[4]))
     return found[-1] if found else shutil.which(name)
 
@@ -94,7 +94,7 @@ def postgres_server():
         import psycopg  # noqa: F401
     except ImportError:
         _unavailable("needs psycopg (pip install -e '.[test]')")
-    initdb, postgres = _program("initdb"), _program("postgres")
+    initdb, postgres = postgres_program("initdb"), postgres_program("postgres")
     if initdb is None or postgres is None:
         _unavailable("needs PostgreSQL's initdb and postgres (apt-get install postgresql)")
     cluster = Cluster(initdb, postgres)
