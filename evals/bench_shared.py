@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -97,6 +98,7 @@ def main() -> int:
         remote.close()
     finally:
         cluster.stop()
+        shutil.rmtree(cluster.data, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     args.out.with_suffix(".md").write_text(_markdown(results), encoding="utf-8")
