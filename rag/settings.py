@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Chroma server host; unset means embedded Chroma in index_dir")
     chroma_port: int = 8000
     chroma_collection: str = "press_releases"
+    database_url: SecretStr | None = Field(
+        None, description="PostgreSQL database (postgresql://user:password@host/db) holding the manifest and the "
+                          "writer lock, for servers on several hosts sharing one store; needs chroma_host. Unset "
+                          "means SQLite in index_dir")
     writer_wait_s: float = Field(
         3600.0, gt=0, description="how long a write (ingest, remove, sync) waits for another process writing to the "
                                   "same index before it gives up")

@@ -3,18 +3,20 @@ process (as from cron), writers waiting for each other, and two servers sharing 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from gradio_client import Client, handle_file
 
 from conftest import EXPECTED, copy_corpus
-from rag.store.lock import WriterLock
+from rag.store.lock import FileLock, WriterLock
 from tests.ingest_support import assert_consistent, small_chunks  # noqa: F401 (fixture)
 from tests.test_chroma_server import chroma_port  # noqa: F401 (fixture)
 from tests.web_support import (BRIDGE_DOC, BRIDGE_FILE, BRIDGE_QUESTION, BRIDGE_TEXT, Server, cache_dir_for,
@@ -42,6 +44,39 @@ def wait_for(check, timeout: float = FOLLOW_S) -> float:
         time.sleep(0.1)
     return time.monotonic() - started
 
+class Asking:
+    def __init__(self):
+        self.answers = 0
+        self.errors: list[BaseException] = []
+
+
+@contextlib.contextmanager
+def others_asking(urls: list[str]) -> Iterator[Asking]:
+    """A client per URL asking all along, until the block ends (or a deadline); counts answers and errors."""
+    asking = Asking()
+    stop = threading.Event()
+
+    def keep_asking(url: str) -> None:
+        client = Client(url, verbose=False)
+        deadline = time.monotonic() + 120
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                client.predict(question="Сколько жилых домов подтоплено в Оренбургской области?", api_name="/ask")
+                asking.answers += 1
+            except Exception as exc:  # noqa: BLE001 (every failure is reported by the test)
+                asking.errors.append(exc)
+
+    threads = [threading.Thread(target=keep_asking, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    try:
+        yield asking
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+
+
 
 @pytest.fixture
 def built_index(open_assistant, small_chunks, tmp_path):
@@ -62,29 +97,12 @@ def test_server_follows_ingest_and_remove_by_another_process_while_clients_ask(b
     cache = cache_dir_for(tmp_path_factory)
     env = server_env(cache, tmp_path)
     server = Server(tmp_path / "web", cache, index_dir=index, ingest=False).start()
-    errors: list[BaseException] = []
-    asked = [0]
-    stop = threading.Event()
-
-    def keep_asking() -> None:  # clients asking all along, bounded by the stop event and a deadline
-        client = Client(server.url, verbose=False)
-        deadline = time.monotonic() + 120
-        while not stop.is_set() and time.monotonic() < deadline:
-            try:
-                client.predict(question="Сколько жилых домов подтоплено в Оренбургской области?", api_name="/ask")
-                asked[0] += 1
-            except Exception as exc:  # noqa: BLE001 (every failure is reported below)
-                errors.append(exc)
-
     try:
         with server.report_on_failure():
             server.wait_ready(90)
             client = Client(server.url, verbose=False)
             assert BRIDGE_DOC not in cited(client)
-            askers = [threading.Thread(target=keep_asking) for _ in range(3)]
-            for thread in askers:
-                thread.start()
-            try:
+            with others_asking([server.url] * 3) as others:
                 added = rag("ingest", "--index", str(index), str(bridge), env=env)
                 assert added.returncode == 0, added.stderr
                 assert "added: 1" in added.stdout
@@ -93,14 +111,10 @@ def test_server_follows_ingest_and_remove_by_another_process_while_clients_ask(b
                 removed = rag("remove", "--index", str(index), BRIDGE_DOC, env=env)
                 assert removed.returncode == 0, removed.stderr
                 gone_in = wait_for(lambda: BRIDGE_DOC not in cited(client))
-            finally:
-                stop.set()
-                for thread in askers:
-                    thread.join(timeout=30)
-            assert not errors, errors[:3]
-            assert asked[0] > 0
+            assert not others.errors, others.errors[:3]
+            assert others.answers > 0
             print(f"added release cited after {seen_in:.2f} s, removed one gone after {gone_in:.2f} s, "
-                  f"{asked[0]} answers to the other clients meanwhile")
+                  f"{others.answers} answers to the other clients meanwhile")
     finally:
         server.close()
 
@@ -108,7 +122,7 @@ def test_server_follows_ingest_and_remove_by_another_process_while_clients_ask(b
 def test_ingest_waits_for_another_writer_then_succeeds(built_index, tmp_path, tmp_path_factory):
     index, bridge = built_index
     env = server_env(cache_dir_for(tmp_path_factory), tmp_path)
-    lock = WriterLock(index / "writer.lock", wait_s=60)
+    lock = WriterLock(FileLock(index / "writer.lock"), wait_s=60)
     err_path = tmp_path / "ingest.stderr"
     with lock.hold(), err_path.open("w") as err_file:  # this test process is the other writer
         waiting = subprocess.Popen([sys.executable, "-m", "rag.cli", "ingest", "--index", str(index), str(bridge)],

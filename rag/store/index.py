@@ -14,6 +14,10 @@ Other processes' changes: `refresh()` (before every question, and whenever the l
 manifest's `generation` with the one this process last saw; when it moved, the lexical index is loaded
 again and Chroma's view is reopened (an embedded Chroma client never sees vectors another process wrote).
 Dense hits are kept only for chunks the lexical index (this process's view of the manifest) holds.
+
+Several hosts (`RAG_DATABASE_URL` with `RAG_CHROMA_HOST`): the manifest and the writer lock are on a PostgreSQL
+server and the vectors on a Chroma server, which all hosts share; the index folder holds only this host's
+lexical index, rebuilt from the shared manifest when its generation moves (`rag.store.postgres`).
 """
 
 from __future__ import annotations
@@ -30,9 +34,10 @@ from rag.documents import Document
 from rag.embeddings import Embedder
 from rag.settings import Settings
 from rag.store.lexical import LexicalIndex
-from rag.store.lock import IndexBusy, WriterLock
+from rag.store.lock import FileLock, IndexBusy, WriterLock
 from rag.store.manifest import Manifest, StoredChunk
 from rag.store.near import NearDuplicates, signature, to_blob
+from rag.store.postgres import AdvisoryLock
 from rag.store.vectors import EmbeddingMismatch, VectorStore
 from rag.text import TERMS_VERSION, terms
 
@@ -49,8 +54,16 @@ class Index:
         self.embedder = embedder
         self.dir = Path(index_dir or settings.index_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.lock = WriterLock(self.dir / "writer.lock", settings.writer_wait_s, on_wait)
-        self.manifest = Manifest(self.dir / "manifest.sqlite")
+        shared = settings.database_url is not None
+        if shared and not settings.chroma_host:
+            raise ValueError("RAG_DATABASE_URL shares the manifest between hosts, and then the vectors must be shared "
+                             "too: set RAG_CHROMA_HOST (and RAG_CHROMA_PORT) to the Chroma server they all use")
+        self.manifest = Manifest(self.dir / "manifest.sqlite",
+                                 settings.database_url.get_secret_value() if shared else None)
+        claim = AdvisoryLock(self.manifest.db) if shared else FileLock(self.dir / "writer.lock")
+        self.lock = WriterLock(claim, settings.writer_wait_s, on_wait)
+        # This host's copy of the lexical index; with a shared manifest, named by the store it was built from.
+        self.lexical_dir = self.dir / (f"lexical-{self.manifest.get_meta('store_id')}" if shared else "lexical")
         self.near = NearDuplicates(self.manifest, settings.near_duplicate_threshold)
         self.lexical: LexicalIndex | None = None
         self._seen = -1  # the manifest generation this process's lexical index and Chroma view show
@@ -100,20 +113,21 @@ class Index:
         return True
 
     def _load_lexical(self, generation: int) -> LexicalIndex:
-        saved = LexicalIndex.load(self.dir / "lexical")
+        saved = LexicalIndex.load(self.lexical_dir)
         if saved is not None and saved.generation == generation:
             return saved
-        # Stale or missing on disk (a writer is between its manifest commit and `finish`, or died there).
+        # Stale or missing on disk (a writer is between its manifest commit and `finish`, or died there; or,
+        # with a shared manifest, a writer on another host saved its own copy there).
         lexical = LexicalIndex.build(self.manifest.all_chunk_rows(), generation)
         if self.lock.held:
-            lexical.save(self.dir / "lexical")
+            lexical.save(self.lexical_dir)
         return lexical
 
     def _refresh_lexical(self) -> None:
         generation = self.manifest.generation
         if self.lexical is None or self.lexical.generation != generation:
             self.lexical = LexicalIndex.build(self.manifest.all_chunk_rows(), generation)
-            self.lexical.save(self.dir / "lexical")
+            self.lexical.save(self.lexical_dir)
         self._seen = generation
 
     def write(self, documents: list[Document], chunks: list[Chunk],
@@ -204,4 +218,5 @@ class Index:
 
     def stats(self) -> dict:
         return {"documents": self.manifest.document_count(), "chunks": len(self.lexical),
-                "vectors": self.vectors.count(), "embedding": self.embedder.id, "store": self.vectors.where}
+                "vectors": self.vectors.count(), "embedding": self.embedder.id, "store": self.vectors.where,
+                "manifest": self.manifest.where}

@@ -1,10 +1,12 @@
 """The writer lock: one process at a time changes an index (`rag ingest` from cron while `rag serve` runs).
 
-An `fcntl.flock` on `writer.lock` in the index folder. The kernel drops it when its holder dies, even by
-SIGKILL, so a crashed writer never leaves the index locked; whoever takes the lock next finds the crashed
-write's `pending` ids and repairs them. Readers never take it. Within a process it is reentrant, and it is
-always taken before the Assistant's thread lock, so a thread that waits for another process never holds
-what the threads answering questions need.
+What is locked is a claim: an `fcntl.flock` on `writer.lock` in the index folder (`FileLock`), or, when the
+manifest is on a PostgreSQL server shared by several hosts, a session advisory lock there
+(`rag.store.postgres.AdvisoryLock`). Both are dropped when their holder dies, even by SIGKILL, so a crashed
+writer never leaves the index locked; whoever takes the lock next finds the crashed write's `pending` ids and
+repairs them. Readers never take it. Within a process it is reentrant, and it is always taken before the
+Assistant's thread lock, so a thread that waits for another process never holds what the threads answering
+questions need.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import contextlib
 import fcntl
 import logging
 import os
+import socket
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 POLL_S = 0.2
 
@@ -26,14 +29,64 @@ class IndexBusy(RuntimeError):
     pass
 
 
-class WriterLock:
-    def __init__(self, path: Path, wait_s: float, on_wait: Callable[[str], None] | None = None):
+class Claim(Protocol):
+    where: str  # what is being written to, for messages
+
+    def try_acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+    def holder(self) -> str: ...
+
+
+def this_process() -> str:
+    """Who holds the lock, for the message another process shows while it waits."""
+    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:3]]) if sys.argv else "python"
+    return f"pid {os.getpid()} on {socket.gethostname()} ({command})"
+
+
+class FileLock:
+    """An exclusive `flock` on a file, which also names its holder."""
+
+    def __init__(self, path: Path):
         self.path = path
+        self.where = str(path.parent)
+        self._file = None
+
+    def try_acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(this_process() + "\n")
+        handle.flush()
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        handle, self._file = self._file, None
+        if handle is not None:
+            handle.close()  # closing drops the flock
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "another process"
+        except OSError:
+            return "another process"
+
+
+class WriterLock:
+    def __init__(self, claim: Claim, wait_s: float, on_wait: Callable[[str], None] | None = None):
+        self.claim = claim
         self.wait_s = wait_s
         self.on_wait = on_wait or logging.getLogger(__name__).warning
         self._thread_lock = threading.RLock()
         self._depth = 0
-        self._file = None
 
     @property
     def held(self) -> bool:
@@ -54,7 +107,7 @@ class WriterLock:
             finally:
                 self._depth -= 1
                 if self._depth == 0:
-                    self._release()
+                    self.claim.release()
 
     @contextlib.contextmanager
     def try_hold(self) -> Iterator[bool]:
@@ -71,44 +124,19 @@ class WriterLock:
             finally:
                 self._depth -= 1
                 if self._depth == 0:
-                    self._release()
+                    self.claim.release()
 
     def _acquire(self, wait: bool) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
         deadline = time.monotonic() + self.wait_s
         told = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not wait:
-                    handle.close()
-                    return False
-                if time.monotonic() > deadline:
-                    handle.close()
-                    raise IndexBusy(f"index busy: {self._holder()} has been writing to {self.path.parent} for "
-                                    f"longer than {self.wait_s:g} s (RAG_WRITER_WAIT_S); try again later")
-                if not told:
-                    self.on_wait(f"index busy: {self._holder()} is writing to {self.path.parent}; waiting…")
-                    told = True
-                time.sleep(POLL_S)
-        # Who holds it, for the message another process shows while it waits.
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} ({' '.join(sys.argv[:3])})\n")
-        handle.flush()
-        self._file = handle
+        while not self.claim.try_acquire():
+            if not wait:
+                return False
+            if time.monotonic() > deadline:
+                raise IndexBusy(f"index busy: {self.claim.holder()} has been writing to {self.claim.where} for "
+                                f"longer than {self.wait_s:g} s (RAG_WRITER_WAIT_S); try again later")
+            if not told:
+                self.on_wait(f"index busy: {self.claim.holder()} is writing to {self.claim.where}; waiting…")
+                told = True
+            time.sleep(POLL_S)
         return True
-
-    def _release(self) -> None:
-        handle, self._file = self._file, None
-        if handle is not None:
-            handle.close()  # closing drops the flock
-
-    def _holder(self) -> str:
-        try:
-            return self.path.read_text(encoding="utf-8").strip() or "another process"
-        except OSError:
-            return "another process"

@@ -1,4 +1,6 @@
-"""The manifest: SQLite record of every document and chunk (text included) in an index.
+"""The manifest: SQLite record of every document and chunk (text included) in an index, or with
+`RAG_DATABASE_URL` the same tables on a PostgreSQL server that servers on several hosts share
+(`rag.store.postgres`).
 
 It is the source of truth: the vector store, the lexical index and the near-duplicate index are derived
 from it and can be rebuilt from it. `generation` grows with every change so derived indexes know when they
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Iterable, Iterator
 from rag.chunking import Chunk
 from rag.documents import Document
 from rag.store.feeds import Feeds
+from rag.store.postgres import connect
 from rag.store.versions import Versions
 
 SCHEMA = """
@@ -51,13 +55,23 @@ class StoredChunk:
 
 
 class Manifest:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Several processes share the file (`rag serve` and a cron `rag ingest`): in WAL mode readers never
-        # wait for the writer, and a writer waits for another (up to the timeout) instead of failing.
-        self.db = sqlite3.connect(path, check_same_thread=False, timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
+    def __init__(self, path: Path, database_url: str | None = None):
+        """SQLite at `path`, or the PostgreSQL database `database_url` names."""
+        if database_url:
+            self.db = connect(database_url)
+            self.where = self.db.where
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Several processes share the file (`rag serve` and a cron `rag ingest`): in WAL mode readers never
+            # wait for the writer, and a writer waits for another (up to the timeout) instead of failing.
+            self.db = sqlite3.connect(path, check_same_thread=False, timeout=60)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.where = str(path)
         self.db.executescript(SCHEMA)
+        if database_url:
+            # The store's identity, the same for every host (the first to open it chose it): it names each host's
+            # own copy of the lexical index, which no other store may be mistaken for.
+            self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', ?)", (uuid.uuid4().hex,))
         self.versions = Versions(self.db, self._stored)
         self.feeds = Feeds(self.db)
 
