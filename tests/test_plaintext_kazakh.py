@@ -56,6 +56,25 @@ def test_kazakh_names_fold_to_their_russian_stems():
         "кыргызстан", "токаев", "бишкек", "казахстан", "астана"]
 
 
+def test_kazakh_noun_endings_are_cut_as_they_stack_and_only_where_they_can_follow():
+    # plural + genitive, relative, plural + possessive + genitive; «Аргентина» ends in no dative (that needs a
+    # possessive before it), «Алматы» in no accusative (-ты needs a voiceless consonant before it).
+    words = ("Назарбаевтардың", "Берлиндегі", "контракттарының", "Аргентина", "Алматы")
+    assert [fold_name(w) for w in words] == ["назарбаев", "берлин", "контракт", "аргентина", "алмат"]
+
+
+def test_kazakh_verb_forms_and_voiced_stems_meet_their_glossary_entries():
+    russian = to_russian("Үкімет жобаны қолдады, бағдарлама кеңейтілді, келісімге қол қойған тараптар "
+                         "қауіпсіздігін талқыланды")
+    for expected in ("поддержки", "расширения", "подписали", "безопасности", "обсуждали"):
+        assert expected in russian.split()
+
+
+def test_kazakh_function_words_are_dropped_not_read_as_glossary_words_or_names():
+    assert to_russian("Бұл туралы Мәскеуде қалай айтқан?").split() == ["москва", "московскому", "сказать",
+                                                                       "говорили", "?"]
+
+
 def test_kazakh_release_words_are_rendered_through_the_glossary_with_their_endings():
     russian = to_russian("Тауар айналымын 2 млрд долларға жеткізу туралы құжатқа Бектеновтың қол қоюы")
     assert "товарооборот" in russian and "документ" in russian and "доллар" in russian
