@@ -337,3 +337,11 @@ def test_a_question_naming_two_periods_is_answered_from_either():
     assert passage_failure(question, passage("Ставка 16%.", date="2023-07-21"), set(), [], lambda w, t: False) == \
         Failure("period")
     assert build_query("Как изменилась ставка между заседаниями в марте и апреле 2020 года?").periods == ()
+
+
+def test_an_english_question_takes_its_change_as_given_through_its_russian_rendering():
+    question = model("Why did the Bank of Russia cut the key rate in October?")
+    assert question.predicate == ("сниз",) and "ставк" in question.changed
+    weights = {term: 1.0 for term in build_query(question.query.question).content_terms}
+    raised = passage("Совет директоров Банка России принял решение повысить ключевую ставку до 21%.")
+    assert premise_failure(question, raised, weights).constraint == "premise"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
-from rag.answering.question import Entity, Question
+from rag.answering.question import CHANGES, Entity, Question
 from rag.query import Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
@@ -34,10 +34,6 @@ GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля
                    "ноября", "декабря")
 
 
-# Changes that exclude one another: a release saying the rate was raised denies that it was cut.
-CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", "пониж"),
-           ("повы", "увелич", "нарас", "нараща", "подня", "подним", "вырос"),
-           ("сохран", "остав", "неизмен"))
 # Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
 # must hold to state it.
 PREMISE_SHARE = 0.5

@@ -49,6 +49,11 @@ SECOND_ASK = re.compile(r"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:как\w*
 # a phone call is not answered by a greeting that names the same president.
 EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
                ("указ", "распоряжен"), ("интервью",), ("поздрав", "телеграм"), ("пресс-конференц",))
+# Changes that exclude one another: a release saying the rate was raised denies that it was cut.
+CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", "пониж"),
+           ("повы", "увелич", "нарас", "нараща", "подня", "подним", "вырос"),
+           ("сохран", "остав", "неизмен"))
+CHANGE_STEMS = tuple(stem for group in CHANGES for stem in group)
 PLANNED = {"будет", "будут", "планируется", "планируются", "запланировано", "запланирован", "запланирована",
            "намечено", "намечен", "намечена", "предстоит"}
 ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b", re.I)
@@ -104,10 +109,9 @@ def read_question(query: Query) -> Question:
         focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
         cost_of=_cost_of(tagged) if tagged is not None else (),
-        predicate=tuple(dict.fromkeys(stem for token in (tagged.tokens if tagged else []) if token.pos == "VERB"
-                                      for stem in terms(token.text))),
+        predicate=_predicate(query, tagged),
         premised=PREMISED.search(query.question.strip()) is not None,
-        changed=_objects(tagged) if tagged is not None else (),
+        changed=_objects(tagged) if tagged is not None else _changed_in_translation(query),
         future=_future(query.question, tagged),
         events=_events(query.question, query.language),
         counted=_counted(query.question, query.language, tagged),
@@ -127,6 +131,22 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
         if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
             found.append((start, entity))
     return found
+
+
+def _predicate(query: Query, tagged) -> tuple[str, ...]:
+    """Its verbs' stems; for an English or Kazakh question, untagged, the changes its Russian rendering names
+    («cut the key rate» → снизить)."""
+    if tagged is not None:
+        return tuple(dict.fromkeys(stem for token in tagged.tokens if token.pos == "VERB" for stem in terms(token.text)))
+    return tuple(dict.fromkeys(stem for stem in terms(_russian(query.question, query.language))
+                               if stem.startswith(CHANGE_STEMS)))
+
+
+def _changed_in_translation(query: Query) -> tuple[str, ...]:
+    """The two stems after a change in an untagged question's Russian rendering: what it changes."""
+    stems = terms(_russian(query.question, query.language))
+    at = next((i for i, stem in enumerate(stems) if stem.startswith(CHANGE_STEMS)), None)
+    return tuple(stems[at + 1 : at + 3]) if at is not None else ()
 
 
 def _proper_nouns(doc) -> list[tuple[int, str, str]]:
