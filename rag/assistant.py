@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -25,6 +24,7 @@ from rag.query import build_query
 from rag.retrieval import Filters, Passage, retrieve
 from rag.settings import Settings
 from rag.store.index import Index
+from rag.store.shared_lock import SharedLock
 from rag.sync import Library
 from rag.web import is_url
 
@@ -51,10 +51,10 @@ class Assistant:
         self.embedder = embedder or Embedder(self.settings)
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild,
                            on_wait=on_wait)
-        # One writer or reader of the index at a time: the web chat calls from several threads. A write takes
-        # the index's cross-process writer lock first (`_writing`), so no thread waits for another process
-        # while holding this one.
-        self._lock = threading.RLock()
+        # The web chat calls from several threads: questions read the index together, a write has it alone
+        # (rag/store/shared_lock.py). A write takes the index's cross-process writer lock first (`_writing`), so
+        # no thread waits for another process while holding this one.
+        self._lock = SharedLock()
         self.library = Library(self.index, self._lock, self.settings)
         self.answerers: dict[str, Answerer] = {
             "extractive": ExtractiveAnswerer(
@@ -114,9 +114,19 @@ class Assistant:
         with self.index.writing(), self._lock:
             yield
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Shared with other readers, after catching up with what other processes wrote; that is done alone, as
+        it reopens the Chroma view that other readers query."""
+        if not self._lock.reading and self.index.stale():
+            with self._lock:
+                self.index.refresh()
+        with self._lock.shared():
+            yield
+
     def history(self, doc_id: str) -> list[dict]:
         """The versions of a release, oldest first: {version, saved_at, chars, current}."""
-        with self._lock:
+        with self._lock:  # alone: a release stored before versions were kept gets its version 1 here
             versions = self.index.manifest.versions.history(doc_id)
         if not versions:
             raise InputError("no_such_document", id=doc_id)
@@ -136,8 +146,7 @@ class Assistant:
             return self.history(doc_id)[-1]["version"]
 
     def documents(self) -> list[dict]:
-        with self._lock:
-            self.index.refresh()
+        with self._reading():
             return self.index.documents()
 
     def sources(self) -> list[str]:
@@ -146,12 +155,12 @@ class Assistant:
 
     def passages(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Stored text of passages by chunk id (a citation's `chunk_id`), to show a quote in its context."""
-        with self._lock:
+        with self._reading():
             return {chunk_id: chunk.text for chunk_id, chunk in self.index.chunks(list(chunk_ids)).items()}
 
     def document(self, doc_id: str) -> dict | None:
         """A release's metadata and its whole text (its passages joined, their overlaps once), or None."""
-        with self._lock:
+        with self._reading():
             found = next((d for d in self.index.documents() if d["doc_id"] == doc_id), None)
             if found is None:
                 return None
@@ -167,7 +176,7 @@ class Assistant:
             raise InputError("question_too_long", length=len(query), limit=MAX_QUESTION_CHARS)
         settings = self.settings if k is None else self.settings.model_copy(update={"top_k": max(1, k)})
         filters = Filters.from_iso(date_from, date_to, sources)
-        with self._lock:
+        with self._reading():
             return retrieve(self.index, build_query(query, []), settings, filters)
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
@@ -176,8 +185,7 @@ class Assistant:
             return self.index.remove(list(doc_ids))
 
     def stats(self) -> dict:
-        with self._lock:
-            self.index.refresh()
+        with self._reading():
             return self.index.stats()
 
     def ask(self, question: str, history: History | None = None, *, mode: str | None = None,
@@ -217,8 +225,7 @@ class Assistant:
         timings["query"] = _ms(started)
 
         step = time.perf_counter()
-        with self._lock:
-            self.index.refresh()
+        with self._reading():
             passages = retrieve(self.index, query, self.settings, filters)
         timings["retrieval"] = _ms(step)
 

@@ -61,8 +61,9 @@ class StaticVectors:
     def __init__(self, folder: Path):
         self.folder = folder
         # The weights are memory-mapped at once; the 250k-word tokenizer (0.2 s to parse) waits for a first text,
-        # which `rag list` or `rag remove` never has.
-        self.weights = _safetensors_matrix(folder / "model.safetensors", "embedding.weight")
+        # which `rag list` or `rag remove` never has. Indexed as a plain array: np.memmap's own indexing costs a
+        # third more a text.
+        self.weights = np.asarray(_safetensors_matrix(folder / "model.safetensors", "embedding.weight"))
         self._tokenizer = None
 
     @property

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+import importlib.util
+import os
+import sys
 from pathlib import Path
 
 import gradio as gr
@@ -19,6 +22,13 @@ from ui.strings import LANGUAGES, Strings
 from ui.throttle import LoginThrottle
 
 ASSETS = Path(__file__).parent / "assets"
+# Gradio recomputes the summary its monitoring dashboard shows (a pandas DataFrame of up to 10,000 past events)
+# after every event; the dashboard is never enabled here, so that summary is never recomputed.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
+# Gradio imports matplotlib around every event to set its backend. Where it is not installed, each try searches
+# every sys.path entry on the server's event loop: marked missing once, the import fails at once.
+if importlib.util.find_spec("matplotlib") is None:
+    sys.modules["matplotlib"] = None
 
 
 def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
