@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from rag.answering import question as question_models
 from rag.answering.base import Answer, Answerer, Draft, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.chunking import chunk_document
@@ -43,11 +44,10 @@ class Assistant:
         """`preload`: load the question models in a thread while the index opens, for a process that is about
         to answer (the CLI's ask, chat, serve and mcp); one that only lists or ingests never pays for them.
         `on_wait` is told when a write waits for another process writing to the same index."""
-        if preload:
-            from rag.answering.question import preload as load_question_models
-
-            load_question_models()
         self.settings = settings or Settings()
+        question_models.keep_models_in(self.settings.cache_dir / "models")
+        if preload:
+            question_models.preload()
         self.embedder = embedder or Embedder(self.settings)
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild,
                            on_wait=on_wait)
