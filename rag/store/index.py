@@ -196,9 +196,10 @@ class Index:
         question, so each release's are kept while the generation this process reads stays the same."""
         if self._terms_generation != self.lexical.generation or len(self._terms) > TERMS_KEPT:
             self._terms, self._terms_generation = {}, self.lexical.generation
-        if missing := [d for d in doc_ids if d not in self._terms]:
-            self._terms.update({d: frozenset(stems) for d, stems in self.manifest.document_terms(missing).items()})
-        return set().union(*(self._terms[d] for d in doc_ids))
+        kept = self._terms  # another thread may start a new one meanwhile
+        if missing := [d for d in doc_ids if d not in kept]:
+            kept.update({d: frozenset(stems) for d, stems in self.manifest.document_terms(missing).items()})
+        return set().union(*(kept[d] for d in doc_ids))
 
     def dense_search(self, vector: np.ndarray, n: int, date_from: int | None = None, date_to: int | None = None,
                      sources: list[str] | None = None) -> list[tuple[str, float]]:
