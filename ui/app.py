@@ -184,11 +184,13 @@ def serve(assistant: Assistant, settings: Settings, host: str | None = None, por
 
     host = host or settings.ui_host
     auth, key = login(settings, host), api_key(settings, host)
+    # What is built before serving lives as long as the server: built without the garbage collector, then frozen
+    # out of its full passes, which would otherwise stop every thread for tenths of a second while it answers.
+    gc.disable()
     app = api_app(assistant, key, host)
     mount(app, assistant, settings, auth)
-    # What is built by now lives as long as the server: out of the collector's full passes, which would otherwise
-    # stop every thread for tenths of a second while it answers.
     gc.freeze()
+    gc.enable()
     uvicorn.run(app, host=host, port=port or settings.ui_port, log_level="warning")
 
 
