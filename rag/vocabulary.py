@@ -18,6 +18,7 @@ import numpy as np
 
 WORDS = "words.npy"
 IDS = "ids.npy"
+REMEMBERED = 200_000  # words whose ids are remembered between look-ups (a server meets the same ones again)
 
 
 class SortedVocabulary:
@@ -26,6 +27,7 @@ class SortedVocabulary:
         self.words = words
         self.ids = ids
         self.width = words.dtype.itemsize
+        self._known: dict[str, int] = {}  # found by earlier look-ups: a dict look-up is ten times cheaper
 
     @classmethod
     def of(cls, pairs: Iterable[tuple[str, int]]) -> "SortedVocabulary":
@@ -55,8 +57,19 @@ class SortedVocabulary:
 
     def lookup(self, words: list[str], missing: int) -> np.ndarray:
         """The id of each word; `missing` for a word the vocabulary does not hold."""
+        known = self._known if len(self._known) < REMEMBERED else {}
+        new = list(dict.fromkeys(word for word in words if word not in known))
+        if new:
+            known.update(zip(new, self._search(new).tolist()))
+            self._known = known
+        found = np.fromiter((known[word] for word in words), dtype=np.int64, count=len(words))
+        found[found < 0] = missing
+        return found
+
+    def _search(self, words: list[str]) -> np.ndarray:
+        """The id of each word, -1 for a word not held."""
         keys = [word.encode() for word in words]
-        found = np.full(len(keys), missing, dtype=np.int64)
+        found = np.full(len(keys), -1, dtype=np.int64)
         # A word longer than the longest one held is not held (and must not be cut to fit the array's width), nor
         # one with a NUL byte (numpy drops trailing NULs, and no word held has one).
         fits = [i for i, key in enumerate(keys) if len(key) <= self.width and b"\0" not in key]
