@@ -19,9 +19,7 @@ import random
 import re
 from pathlib import Path
 
-from datasketch import MinHashLSH
-
-from rag.store.near import NUM_PERM, shingles, signature
+from rag.store.near import NUM_PERM, Bands, shingles, signature, similarity
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press"
 ADDED = "Пресс-служба отдельно отметила, что подробности будут опубликованы на официальном сайте в ближайшие дни."
@@ -128,12 +126,12 @@ def main() -> None:
     print("| threshold | precision | recall | false positives | " + " | ".join(EDITS) + " |")
     print("|---" * (4 + len(EDITS)) + "|")
     for threshold in args.thresholds:
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        lsh = Bands(threshold)
         for doc_id, minhash in signatures.items():
             lsh.insert(doc_id, minhash)
 
         def flagged(minhash, original: str) -> bool:
-            return original in lsh.query(minhash) and minhash.jaccard(signatures[original]) >= threshold
+            return original in lsh.query(minhash) and similarity(minhash, signatures[original]) >= threshold
 
         hits = {edit: [flagged(m, o) for e, o, m, _ in variants if e == edit] for edit in EDITS}
         true_positives = sum(sum(h) for h in hits.values())

@@ -10,11 +10,11 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from rag.answering import question as question_models
 from rag.answering.base import Answer, Answerer, Draft, stream_whole, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.timeline import read_timeline, timeline_draft
@@ -26,6 +26,7 @@ from rag.query import build_query
 from rag.retrieval import Filters, Passage, retrieve
 from rag.settings import Settings
 from rag.store.index import Index
+from rag.store.shared_lock import SharedLock
 from rag.sync import Library
 from rag.temporal import Plan, Timekeeper
 from rag.turns import read_turn
@@ -46,18 +47,17 @@ class Assistant:
         """`preload`: load the question models in a thread while the index opens, for a process that is about
         to answer (the CLI's ask, chat, serve and mcp); one that only lists or ingests never pays for them.
         `on_wait` is told when a write waits for another process writing to the same index."""
-        if preload:
-            from rag.answering.question import preload as load_question_models
-
-            load_question_models()
         self.settings = settings or Settings()
+        question_models.keep_models_in(self.settings.cache_dir / "models")
+        if preload:
+            question_models.preload()
         self.embedder = embedder or Embedder(self.settings)
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild,
                            on_wait=on_wait)
-        # One writer or reader of the index at a time: the web chat calls from several threads. A write takes
-        # the index's cross-process writer lock first (`_writing`), so no thread waits for another process
-        # while holding this one.
-        self._lock = threading.RLock()
+        # The web chat calls from several threads: questions read the index together, a write has it alone
+        # (rag/store/shared_lock.py). A write takes the index's cross-process writer lock first (`_writing`), so
+        # no thread waits for another process while holding this one.
+        self._lock = SharedLock()
         self.library = Library(self.index, self._lock, self.settings)
         self.time = Timekeeper(self.index)
         self.answerers: dict[str, Answerer] = {
@@ -122,9 +122,19 @@ class Assistant:
         with self.index.writing(), self._lock:
             yield
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Shared with other readers, after catching up with what other processes wrote; that is done alone, as
+        it reopens the Chroma view that other readers query."""
+        if not self._lock.reading and self.index.stale():
+            with self._lock:
+                self.index.refresh()
+        with self._lock.shared():
+            yield
+
     def history(self, doc_id: str) -> list[dict]:
         """The versions of a release, oldest first: {version, saved_at, chars, current}."""
-        with self._lock:
+        with self._lock:  # alone: a release stored before versions were kept gets its version 1 here
             versions = self.index.manifest.versions.history(doc_id)
         if not versions:
             raise InputError("no_such_document", id=doc_id)
@@ -144,8 +154,7 @@ class Assistant:
             return self.history(doc_id)[-1]["version"]
 
     def documents(self) -> list[dict]:
-        with self._lock:
-            self.index.refresh()
+        with self._reading():
             return self.index.documents()
 
     def sources(self) -> list[str]:
@@ -154,12 +163,12 @@ class Assistant:
 
     def passages(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Stored text of passages by chunk id (a citation's `chunk_id`), to show a quote in its context."""
-        with self._lock:
+        with self._reading():
             return {chunk_id: chunk.text for chunk_id, chunk in self.index.chunks(list(chunk_ids)).items()}
 
     def document(self, doc_id: str) -> dict | None:
         """A release's metadata and its whole text (its passages joined, their overlaps once), or None."""
-        with self._lock:
+        with self._reading():
             found = next((d for d in self.index.documents() if d["doc_id"] == doc_id), None)
             if found is None:
                 return None
@@ -175,7 +184,7 @@ class Assistant:
             raise InputError("question_too_long", length=len(query), limit=MAX_QUESTION_CHARS)
         settings = self.settings if k is None else self.settings.model_copy(update={"top_k": max(1, k)})
         filters = Filters.from_iso(date_from, date_to, sources)
-        with self._lock:
+        with self._reading():
             return retrieve(self.index, build_query(query, []), settings, filters)
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
@@ -184,8 +193,7 @@ class Assistant:
             return self.index.remove(list(doc_ids))
 
     def stats(self) -> dict:
-        with self._lock:
-            self.index.refresh()
+        with self._reading():
             return self.index.stats()
 
     def ask(self, question: str, history: History | None = None, *, mode: str | None = None,
@@ -226,8 +234,7 @@ class Assistant:
         timings["query"] = _ms(started)
 
         step = time.perf_counter()
-        with self._lock:
-            self.index.refresh()
+        with self._reading():
             plan = self._plan(query, earlier, filters)
             passages = retrieve(self.index, plan.query, self.settings, plan.filters)
             rows = read_timeline(plan.timeline, self.index.document_chunks, plan.quantity) if plan.timeline else []

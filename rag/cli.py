@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from rag.cli_corpus import add_commands, open_assistant, progress_bar
+from rag.cli_corpus import add_commands, loading, open_assistant, progress_bar
 from rag.formatting import format_answer
 from rag.offline import use_offline_defaults
 
@@ -175,10 +175,11 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from rag.api.security import api_key
-    from rag.settings import Settings
-    from rag.sync import BackgroundSync
-    from ui.app import login, serve
+    with loading():
+        from rag.api.security import api_key
+        from rag.settings import Settings
+        from rag.sync import BackgroundSync
+        from ui.app import login, serve
 
     settings = Settings()
     # An exposed address without its login or API key is refused before any slow start-up.

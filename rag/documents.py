@@ -10,13 +10,11 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property, lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
-
-import frontmatter
-import yaml
 
 from rag.messages import InputError
 from rag.plaintext import credited_site, repair_glued_lines
@@ -40,18 +38,19 @@ class Document:
     lang: str = "ru"
     origin: str = ""
 
-    @property
+    # Computed once: ingest asks for each several times (classifying, storing, versioning).
+    @cached_property
     def content_hash(self) -> str:
         """Hash of the text alone: equal hashes under different ids are duplicates."""
         return _sha(" ".join(self.text.split()).casefold())
 
-    @property
+    @cached_property
     def record_hash(self) -> str:
         """Hash of everything stored: a change here means the document must be replaced."""
         return _sha(json.dumps([self.title, self.date, self.source, self.url, self.lang, self.text], ensure_ascii=False))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -208,28 +207,33 @@ def _first_line(text: str) -> str:
     return line[:150]
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without anchors and aliases: a few hundred bytes of nested aliases expand to millions of
-    characters ("billion laughs"), and release metadata never needs them."""
+@lru_cache(maxsize=1)
+def _yaml_handler():
+    """python-frontmatter's YAML handler with a loader that refuses anchors and aliases: a few hundred bytes of
+    nested aliases expand to millions of characters ("billion laughs"), and release metadata never needs them."""
+    import frontmatter
+    import yaml
 
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise InputError("yaml_alias")
-        return super().compose_node(parent, index)
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise InputError("yaml_alias")
+            return super().compose_node(parent, index)
 
+    class Handler(frontmatter.YAMLHandler):
+        def load(self, fm: str, **kwargs: object):
+            return yaml.load(fm, Loader=NoAliasLoader)
 
-class _FrontMatter(frontmatter.YAMLHandler):
-    def load(self, fm: str, **kwargs: object):
-        return yaml.load(fm, Loader=_NoAliasLoader)
-
-
-_FRONT_MATTER = _FrontMatter()
+    return Handler()
 
 
 def load_markdown(text: str, doc_id: str, where: str) -> Document:
+    import frontmatter  # with yaml, 50 ms of imports that only Markdown needs
+    import yaml
+
     # Passed only when the text opens with YAML front matter, as python-frontmatter itself detects it.
-    handler = _FRONT_MATTER if _FRONT_MATTER.detect(text.strip()) else None
+    handler = _yaml_handler() if _yaml_handler().detect(text.strip()) else None
     try:
         post = frontmatter.loads(text, handler=handler)
     except InputError:

@@ -11,13 +11,19 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
 from rag.settings import BUILTIN_EMBEDDING, Settings
+from rag.vocabulary import SortedVocabulary
 
 BUILTIN_VERSION = "v1"
 SIF_A = 1e-4
+UNKNOWN = "[UNK]"
+# Up to this many texts at once (a question, the sentences of an answer) are tokenised by looking their words up
+# in the sorted vocabulary; more (an ingest) by the tokenizer itself, in parallel, once it is loaded.
+FEW_TEXTS = 512
 
 
 def embedding_id(settings: Settings) -> str:
@@ -60,32 +66,66 @@ class StaticVectors:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        # The weights are memory-mapped at once; the 250k-word tokenizer (0.2 s to parse) waits for a first text,
-        # which `rag list` or `rag remove` never has.
-        self.weights = _safetensors_matrix(folder / "model.safetensors", "embedding.weight")
+        # The weights are memory-mapped at once. The 250k-word tokenizer takes 0.2 s to parse: only many texts wait
+        # for it, a few have their words looked up in a sorted copy of its vocabulary (rag/vocabulary.py; the same
+        # ids, tests/test_embeddings.py). Indexed as a plain array: np.memmap's own indexing costs a third more.
+        self.weights = np.asarray(_safetensors_matrix(folder / "model.safetensors", "embedding.weight"))
         self._tokenizer = None
+        self._vocabulary: SortedVocabulary | None = None
+        self._splitter = None
 
     @property
     def tokenizer(self):
         if self._tokenizer is None:
             from tokenizers import Tokenizer
 
-            self._tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-            self._tokenizer.no_padding()
+            tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+            tokenizer.no_padding()
+            self._tokenizer = tokenizer
         return self._tokenizer
+
+    @property
+    def vocabulary(self) -> SortedVocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = SortedVocabulary.cached(self.folder / "vocabulary", self._tokenizer_vocabulary)
+        return self._vocabulary
+
+    @property
+    def splitter(self):
+        """The tokenizer's normaliser and word splitting, without its vocabulary."""
+        if self._splitter is None:
+            self._splitter = _tokenizer({UNKNOWN: 0})
+        return self._splitter
+
+    def _tokenizer_vocabulary(self) -> Iterable[tuple[str, int]]:
+        model = json.loads((self.folder / "tokenizer.json").read_text(encoding="utf-8"))["model"]
+        if model["type"] != "WordLevel" or model["unk_token"] != UNKNOWN or model["vocab"].get(UNKNOWN) != 0:
+            raise ValueError(f"{self.folder}: not the word-level tokenizer this model is built with")
+        return model["vocab"].items()
 
     def get_embedding_dimension(self) -> int:
         return self.weights.shape[1]
 
     def encode(self, texts: list[str], batch_size: int = 256, **_) -> np.ndarray:
         result = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
+        token_ids = self._tokenizer_ids if len(texts) > FEW_TEXTS or self._tokenizer is not None else self._looked_up_ids
         for start in range(0, len(texts), batch_size):
-            encodings = self.tokenizer.encode_batch(texts[start:start + batch_size], add_special_tokens=False)
-            for row, encoding in enumerate(encodings, start):
-                if encoding.ids:
-                    result[row] = self.weights[encoding.ids].mean(axis=0)
+            for row, ids in enumerate(token_ids(texts[start:start + batch_size]), start):
+                if len(ids):
+                    result[row] = self.weights[ids].mean(axis=0)
         norms = np.linalg.norm(result, axis=1, keepdims=True)
         return result / np.maximum(norms, 1e-12)
+
+    def _tokenizer_ids(self, texts: list[str]) -> list[list[int]]:
+        return [encoding.ids for encoding in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+    def _looked_up_ids(self, texts: list[str]) -> list[np.ndarray]:
+        """What the tokenizer's word-level model does: each word of the normalised text, or 0 (unknown)."""
+        normaliser, split = self.splitter.normalizer, self.splitter.pre_tokenizer.pre_tokenize_str
+        words = [[word for word, _ in split(normaliser.normalize_str(text))] for text in texts]
+        ids = self.vocabulary.lookup([word for text in words for word in text], missing=0)
+        ends = np.cumsum([len(text) for text in words])
+        return np.split(ids, ends[:-1]) if len(texts) else []
 
 
 def _safetensors_matrix(path: Path, name: str) -> np.ndarray:
@@ -138,7 +178,7 @@ def _build_builtin(target: Path) -> None:
         keep.append(index)
     matrix = np.vstack([np.zeros((1, weights.shape[1]), dtype=np.float32), weights[keep]])
     vocab = {word: index + 1 for word, index in vocab.items()}
-    vocab["[UNK]"] = 0
+    vocab[UNKNOWN] = 0
 
     model = SentenceTransformer(
         modules=[StaticEmbedding(_tokenizer(vocab), embedding_weights=matrix), Normalize()], device="cpu"
@@ -158,7 +198,7 @@ def _tokenizer(vocab: dict[str, int]):
     from tokenizers import Tokenizer, normalizers, pre_tokenizers
     from tokenizers.models import WordLevel
 
-    tokenizer = Tokenizer(WordLevel(vocab=vocab, unk_token="[UNK]"))
+    tokenizer = Tokenizer(WordLevel(vocab=vocab, unk_token=UNKNOWN))
     tokenizer.normalizer = normalizers.Sequence(
         [normalizers.NFKC(), normalizers.Lowercase(), normalizers.Replace("ё", "е")]
     )

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from datasketch import LeanMinHash
+import numpy as np
 
 from rag.chunking import Chunk, chunk_document
 from rag.documents import Document, LoadError, iter_input_files, load_path
@@ -163,11 +163,11 @@ class _Run:
             else:
                 self.summary.duplicates.append((doc.id, self.seen.get(doc.content_hash, twin)))
 
-    def _store(self, doc: Document, updated: bool, minhash: LeanMinHash | None = None) -> None:
+    def _store(self, doc: Document, updated: bool, minhash: np.ndarray | None = None) -> None:
         self.seen[doc.content_hash] = doc.id
         self.written.add(doc.id)
         (self.summary.updated if updated else self.summary.added).append(doc.id)
-        minhash = minhash or signature(doc.text)
+        minhash = signature(doc.text) if minhash is None else minhash
         # Seen at once by the near-duplicate index, so that later documents of this run meet it.
         self.index.near.track({doc.id: minhash})
         self.batch.add(doc, chunk_document(doc, self.chunk_chars), minhash)
@@ -179,9 +179,9 @@ class _Batch:
         self.summary = summary
         self.documents: list[Document] = []
         self.chunks: list[Chunk] = []
-        self.signatures: dict[str, LeanMinHash] = {}
+        self.signatures: dict[str, np.ndarray] = {}
 
-    def add(self, doc: Document, chunks: list[Chunk], minhash: LeanMinHash) -> None:
+    def add(self, doc: Document, chunks: list[Chunk], minhash: np.ndarray) -> None:
         self.documents.append(doc)
         self.chunks.extend(chunks)
         self.signatures[doc.id] = minhash

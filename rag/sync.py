@@ -23,6 +23,7 @@ from rag.messages import InputError
 from rag.settings import Settings
 from rag.store.feeds import Feed, Validators
 from rag.store.index import Index
+from rag.store.shared_lock import SharedLock
 from rag.web import Item, Reader, is_url
 
 
@@ -60,7 +61,7 @@ def _body_hash(body: bytes) -> str:
 class Library:
     """The index's releases from addresses; `lock` is the Assistant's, held only while the index is used."""
 
-    def __init__(self, index: Index, lock: threading.RLock, settings: Settings):
+    def __init__(self, index: Index, lock: SharedLock, settings: Settings):
         self.index = index
         self.lock = lock
         self.settings = settings

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import razdel
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
+
+
+def _bm25s_stopwords():
+    """bm25s's stopword lists, read from their module alone: `import bm25s.stopwords` runs the bm25s package,
+    which imports scipy (0.2 s of every start-up), and only building a lexical index needs that."""
+    path = Path(importlib.util.find_spec("bm25s").origin).with_name("stopwords.py")
+    spec = importlib.util.spec_from_file_location("rag._bm25s_stopwords", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_STOPWORD_LISTS = _bm25s_stopwords()
+STOPWORDS_EN: tuple[str, ...] = _STOPWORD_LISTS.STOPWORDS_EN
+STOPWORDS_RUSSIAN: tuple[str, ...] = _STOPWORD_LISTS.STOPWORDS_RUSSIAN
 
 # Bump when `terms()` changes: indexes built with another version recompute their stored terms on open.
 TERMS_VERSION = "3"

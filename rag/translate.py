@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from bm25s.stopwords import STOPWORDS_EN
+from rag.text import STOPWORDS_EN
 
 FUNCTION_WORDS = frozenset(STOPWORDS_EN) | {
     "what", "which", "who", "whom", "whose", "how", "did", "does", "do", "done", "its", "were", "been", "has",

@@ -3,6 +3,8 @@ Russian, English and Kazakh questions written for these tests; refusals that say
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import copy_corpus
@@ -13,6 +15,8 @@ from rag.assistant import Assistant
 from rag.query import build_query
 from rag.retrieval import Passage
 from rag.text import query_terms
+
+CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
 
 
 def model(question: str, history: list[str] | None = None):
@@ -345,3 +349,24 @@ def test_an_english_question_takes_its_change_as_given_through_its_russian_rende
     weights = {term: 1.0 for term in build_query(question.query.question).content_terms}
     raised = passage("Совет директоров Банка России принял решение повысить ключевую ставку до 21%.")
     assert premise_failure(question, raised, weights).constraint == "premise"
+def test_the_models_loaded_fast_tag_as_natashas_own(tmp_path):
+    from natasha import Doc, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    from rag.answering.natasha_models import load
+    from rag.evaluation.command import documents
+
+    def tagged(models, text: str):
+        segmenter, morph, ner = models
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_morph(morph)
+        doc.tag_ner(ner)
+        return [(t.text, t.pos, t.feats) for t in doc.tokens], [(s.start, s.stop, s.type) for s in doc.spans]
+
+    embedding = NewsEmbedding()
+    natasha = (Segmenter(), NewsMorphTagger(embedding), NewsNERTagger(embedding))
+    texts = [f"{doc.title}. {doc.text[:300]}" for doc in documents([CORPUS_DIR], 2**24)][::4]
+    texts += ["Куда прибыл Олжас Бектенов?", "Ёлка в Заполярье: Эмбало и ЦБ РФ", "xyzzy QWERTY 2024-го", ""]
+    for models in (load(tmp_path / "cache"), load(tmp_path / "cache"), load(None)):  # made, read back, in memory
+        assert [tagged(models, text) for text in texts] == [tagged(natasha, text) for text in texts]
+    assert (tmp_path / "cache" / "natasha-words").is_dir()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import html
+import importlib.util
+import os
+import sys
 from pathlib import Path
 
 import gradio as gr
@@ -20,6 +24,13 @@ from ui.throttle import LoginThrottle
 from ui.timeline import timeline_frame, timeline_html
 
 ASSETS = Path(__file__).parent / "assets"
+# Gradio recomputes the summary its monitoring dashboard shows (a pandas DataFrame of up to 10,000 past events)
+# after every event; the dashboard is never enabled here, so that summary is never recomputed.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
+# Gradio imports matplotlib around every event to set its backend. Where it is not installed, each try searches
+# every sys.path entry on the server's event loop: marked missing once, the import fails at once.
+if importlib.util.find_spec("matplotlib") is None:
+    sys.modules["matplotlib"] = None
 
 
 def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
@@ -190,8 +201,13 @@ def serve(assistant: Assistant, settings: Settings, host: str | None = None, por
 
     host = host or settings.ui_host
     auth, key = login(settings, host), api_key(settings, host)
+    # What is built before serving lives as long as the server: built without the garbage collector, then frozen
+    # out of its full passes, which would otherwise stop every thread for tenths of a second while it answers.
+    gc.disable()
     app = api_app(assistant, key, host)
     mount(app, assistant, settings, auth)
+    gc.freeze()
+    gc.enable()
     uvicorn.run(app, host=host, port=port or settings.ui_port, log_level="warning")
 
 

@@ -18,6 +18,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 
 from rag.answering.expected import expected_answer, measured_in
 from rag.kazakh import to_russian as kazakh_to_russian
@@ -257,8 +258,15 @@ def _tag(text: str):
     return doc
 
 
+def keep_models_in(cache_dir: Path) -> None:
+    """Where the natasha models' vocabularies are kept in a form that loads fast (rag/answering/natasha_models.py);
+    without it they are made anew by each process."""
+    global _cache_dir
+    _cache_dir = cache_dir
+
+
 def preload() -> None:
-    """Loads the natasha models (about 0.5 s) in a thread, while the caller opens the index."""
+    """Loads the natasha models (about 0.15 s) in a thread, while the caller opens the index."""
     threading.Thread(target=_models, name="natasha-models", daemon=True).start()
 
 
@@ -269,11 +277,11 @@ def _models():
 
 
 _loading = threading.Lock()
+_cache_dir: Path | None = None
 
 
 @lru_cache(maxsize=1)
 def _loaded():
-    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    from rag.answering.natasha_models import load
 
-    embedding = NewsEmbedding()
-    return Segmenter(), NewsMorphTagger(embedding), NewsNERTagger(embedding)
+    return load(_cache_dir)

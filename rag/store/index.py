@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from datasketch import LeanMinHash
 
 from rag.chunking import Chunk
 from rag.documents import Document
@@ -45,6 +44,7 @@ __all__ = ["Index", "EmbeddingMismatch", "IndexBusy"]
 
 OVERFETCH = 10
 MIN_FETCH = 600
+TERMS_KEPT = 4096  # releases whose stems `document_terms` keeps
 
 
 class Index:
@@ -67,6 +67,8 @@ class Index:
         self.near = NearDuplicates(self.manifest, settings.near_duplicate_threshold)
         self.lexical: LexicalIndex | None = None
         self._seen = -1  # the manifest generation this process's lexical index and Chroma view show
+        self._terms: dict[str, frozenset[str]] = {}
+        self._terms_generation = -1
         with self.lock.try_hold() as free:
             # Opening only reads unless the lock is free (a writer in another process does the rest).
             writer = free or rebuild
@@ -100,6 +102,10 @@ class Index:
         else:
             self.refresh()
 
+    def stale(self) -> bool:
+        """Whether another process changed the index since this process last looked (one SQLite read)."""
+        return self.manifest.generation != self._seen
+
     def refresh(self, force: bool = False) -> bool:
         """Catches up with changes made by other processes; cheap (one SQLite read) when there were none."""
         generation = self.manifest.generation
@@ -131,12 +137,13 @@ class Index:
         self._seen = generation
 
     def write(self, documents: list[Document], chunks: list[Chunk],
-              signatures: dict[str, LeanMinHash] | None = None) -> None:
+              signatures: dict[str, np.ndarray] | None = None) -> None:
         """Add or replace documents (with all their chunks) atomically as seen by readers of the manifest."""
         if not documents:
             return
         with self.writing():
-            signed = {d.id: (signatures or {}).get(d.id) or signature(d.text) for d in documents}
+            given = signatures or {}
+            signed = {d.id: given[d.id] if d.id in given else signature(d.text) for d in documents}
             doc_ids = [d.id for d in documents]
             self.manifest.set_pending(doc_ids)
             stale = set(self.manifest.chunk_ids(doc_ids)) - {c.id for c in chunks}
@@ -199,7 +206,14 @@ class Index:
         return sorted(stored.values(), key=lambda c: c.ordinal)
 
     def document_terms(self, doc_ids: list[str]) -> set[str]:
-        return self.manifest.document_terms(doc_ids)
+        """Every stem of the given documents. The answerer asks for those of the releases it quotes on every
+        question, so each release's are kept while the generation this process reads stays the same."""
+        if self._terms_generation != self.lexical.generation or len(self._terms) > TERMS_KEPT:
+            self._terms, self._terms_generation = {}, self.lexical.generation
+        kept = self._terms  # another thread may start a new one meanwhile
+        if missing := [d for d in doc_ids if d not in kept]:
+            kept.update({d: frozenset(stems) for d, stems in self.manifest.document_terms(missing).items()})
+        return set().union(*(kept[d] for d in doc_ids))
 
     def dense_search(self, vector: np.ndarray, n: int, date_from: int | None = None, date_to: int | None = None,
                      sources: list[str] | None = None, documents: tuple[str, ...] = ()) -> list[tuple[str, float]]:

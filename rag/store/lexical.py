@@ -18,25 +18,60 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-import bm25s
 import numpy as np
-from bm25s.tokenization import Tokenized
 
 from rag.store.vectors import date_number
 from rag.text import skeleton, stem_head
 
+# bm25s's file names in a saved index folder (bm25s 0.3: `BM25.save`).
+ARRAYS = ("data", "indices", "indptr")
+PARAMS = "params.index.json"
+VOCAB = "vocab.index.json"
+
+
+class Scores:
+    """The BM25 score of every term in every row, as bm25s precomputes them (a CSC matrix), summed for a query
+    the way bm25s 0.3's `get_scores` sums them (term by term with np.add.at, in float32), so every score is
+    bm25s's own. Reading the saved arrays needs numpy alone: importing bm25s imports scipy (0.2 s of each
+    start-up), which only building an index needs."""
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, rows: int):
+        self.data, self.indices, self.indptr, self.rows = data, indices, indptr, rows
+
+    @classmethod
+    def of(cls, retriever) -> "Scores":
+        scores = retriever.scores
+        return cls(scores["data"], scores["indices"], scores["indptr"], scores["num_docs"])
+
+    @classmethod
+    def load(cls, folder: Path) -> "Scores":
+        params = json.loads((folder / PARAMS).read_text(encoding="utf-8"))
+        return cls(*(np.load(folder / f"{name}.csc.index.npy") for name in ARRAYS), params["num_docs"])
+
+    def get(self, term_ids: list[int], weight_mask: np.ndarray | None) -> np.ndarray:
+        scores = np.zeros(self.rows, dtype=self.data.dtype)
+        for term in term_ids:
+            start, end = self.indptr[term], self.indptr[term + 1]
+            np.add.at(scores, self.indices[start:end], self.data[start:end])
+        if weight_mask is not None:
+            scores *= weight_mask
+        return scores
+
 
 class LexicalIndex:
-    def __init__(self, retriever: bm25s.BM25 | None, doc_retriever: bm25s.BM25 | None, rows: dict):
-        self.retriever = retriever
-        self.doc_retriever = doc_retriever
+    def __init__(self, chunk_scores: Scores | None, document_scores: Scores | None, vocab: dict[str, int],
+                 rows: dict, retrievers: tuple = ()):
+        """`retrievers`: the bm25s indexes just built, kept to be saved."""
+        self.chunk_scores = chunk_scores
+        self.document_scores = document_scores
+        self._retrievers = retrievers
         self.chunk_ids: list[str] = rows["chunk_ids"]
         self.doc_ids: list[str] = rows["doc_ids"]
         self.dates = np.asarray(rows["dates"], dtype=np.int64)
         self.sources: list[str] = rows["sources"]
         self.df: dict[str, int] = rows["df"]
         self.generation: int = rows["generation"]
-        self.vocab: dict[str, int] = dict(retriever.vocab_dict) if retriever is not None else {}
+        self.vocab = vocab
         self.row_of: dict[str, int] = {chunk_id: row for row, chunk_id in enumerate(self.chunk_ids)}
         self.documents: list[str] = list(dict.fromkeys(self.doc_ids))
         first_row = {d: i for i, d in reversed(list(enumerate(self.doc_ids)))}
@@ -64,8 +99,9 @@ class LexicalIndex:
             meta["sources"].append(source)
         meta["df"] = {term: df[i] for term, i in vocab.items()}
         if not chunk_tokens:
-            return cls(None, None, meta)
-        return cls(_bm25(chunk_tokens, vocab), _bm25(list(doc_tokens.values()), vocab), meta)
+            return cls(None, None, {}, meta)
+        chunks, documents = _bm25(chunk_tokens, vocab), _bm25(list(doc_tokens.values()), vocab)
+        return cls(Scores.of(chunks), Scores.of(documents), dict(chunks.vocab_dict), meta, (chunks, documents))
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex | None":
@@ -75,19 +111,21 @@ class LexicalIndex:
             return None
         rows = json.loads(rows_file.read_text(encoding="utf-8"))
         if not rows["chunk_ids"]:
-            return cls(None, None, rows)
+            return cls(None, None, {}, rows)
         if not ((folder / "bm25").exists() and (folder / "bm25-docs").exists()):
             return None
-        return cls(bm25s.BM25.load(str(folder / "bm25")), bm25s.BM25.load(str(folder / "bm25-docs")), rows)
+        vocab = json.loads((folder / "bm25" / VOCAB).read_text(encoding="utf-8"))
+        return cls(Scores.load(folder / "bm25"), Scores.load(folder / "bm25-docs"), vocab, rows)
 
     def save(self, folder: Path) -> None:
         """Written into a fresh folder, then swapped in, so a crash never leaves half an index."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".lexical-", dir=folder.parent))
         try:
-            if self.retriever is not None:
-                self.retriever.save(str(staging / "bm25"))
-                self.doc_retriever.save(str(staging / "bm25-docs"))
+            if self.chunk_scores is not None:
+                chunks, documents = self._retrievers
+                chunks.save(str(staging / "bm25"))
+                documents.save(str(staging / "bm25-docs"))
             rows = {
                 "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "dates": self.dates.tolist(),
                 "sources": self.sources, "df": self.df, "generation": self.generation,
@@ -137,27 +175,29 @@ class LexicalIndex:
     def sounding_like(self, stem: str) -> list[str]:
         """The corpus's stems with the same consonants (`text.skeleton`): a transliterated name's spellings."""
         if self._skeletons is None:
-            self._skeletons = {}
+            # Built apart and then published: threads answering at once must never see half of it.
+            skeletons: dict[str, list[str]] = {}
             for term in self.df:
                 if len(term) >= 4:
-                    self._skeletons.setdefault(skeleton(term), []).append(term)
+                    skeletons.setdefault(skeleton(term), []).append(term)
+            self._skeletons = skeletons
         return self._skeletons.get(skeleton(stem), []) if len(stem) >= 4 else []
 
     def search(self, query_terms: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score), best first; `mask` (1 keeps a row) applies filters."""
-        return self._search(self.retriever, self.chunk_ids, query_terms, n, mask)
+        return self._search(self.chunk_scores, self.chunk_ids, query_terms, n, mask)
 
     def search_documents(self, query_terms: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(doc_id, BM25 score over the whole document), best first; `mask` is the chunk mask."""
         doc_mask = mask[self.document_rows] if mask is not None else None
-        return self._search(self.doc_retriever, self.documents, query_terms, n, doc_mask)
+        return self._search(self.document_scores, self.documents, query_terms, n, doc_mask)
 
-    def _search(self, retriever: bm25s.BM25 | None, keys: list[str], query_terms: list[str], n: int,
+    def _search(self, scored: Scores | None, keys: list[str], query_terms: list[str], n: int,
                 mask: np.ndarray | None) -> list[tuple[str, float]]:
         ids = [self.vocab[t] for t in query_terms if t in self.vocab]
-        if retriever is None or not ids:
+        if scored is None or not ids:
             return []
-        scores = retriever.get_scores(ids, weight_mask=mask.astype(np.float32) if mask is not None else None)
+        scores = scored.get(ids, mask.astype(np.float32) if mask is not None else None)
         # Top-k over the rows that match at all: numpy's argpartition over an array that is mostly zeros
         # is ten times slower than over the few thousand matching rows.
         matching = np.flatnonzero(scores)
@@ -184,7 +224,10 @@ class LexicalIndex:
         return mask
 
 
-def _bm25(token_ids: list[list[int]], vocab: dict[str, int]) -> bm25s.BM25:
+def _bm25(token_ids: list[list[int]], vocab: dict[str, int]):
+    import bm25s
+    from bm25s.tokenization import Tokenized
+
     retriever = bm25s.BM25()
     retriever.index(Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
     return retriever

@@ -125,7 +125,7 @@ class Manifest:
         for chunk in chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         with self.db:
-            self.versions.save(documents, now)
+            self.versions.save(documents, now, set(self.existing([doc.id for doc in documents])))
             self._delete(doc.id for doc in documents)
             self.db.executemany("INSERT OR REPLACE INTO signatures VALUES (?, ?)", list(signatures.items()))
             self.db.executemany(
@@ -184,7 +184,14 @@ class Manifest:
         return [dict(zip(DOCUMENT_FIELDS, row)) for row in cursor]
 
     def existing(self, doc_ids: Iterable[str]) -> list[str]:
-        return [d for d in doc_ids if self.db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (d,)).fetchone()]
+        """The given ids that the manifest holds, in their order."""
+        ids = list(doc_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(r[0] for r in self.db.execute(f"SELECT doc_id FROM documents WHERE doc_id IN ({marks})", part))
+        return [d for d in ids if d in found]
 
     def all_chunk_rows(self) -> Iterator[tuple[str, str, str, str, str]]:
         """(chunk_id, doc_id, date, source, terms) for every chunk, in a stable order, streamed."""
@@ -220,15 +227,15 @@ class Manifest:
             ).fetchall()
         return rows
 
-    def document_terms(self, doc_ids: Iterable[str]) -> set[str]:
-        """Every stem of the given documents (their titles included)."""
+    def document_terms(self, doc_ids: Iterable[str]) -> dict[str, set[str]]:
+        """Every stem of each given document (its title included)."""
         ids = list(doc_ids)
-        found: set[str] = set()
+        found: dict[str, set[str]] = {doc_id: set() for doc_id in ids}
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            for (stems,) in self.db.execute(f"SELECT terms FROM chunks WHERE doc_id IN ({marks})", part):
-                found.update(stems.split())
+            for doc_id, stems in self.db.execute(f"SELECT doc_id, terms FROM chunks WHERE doc_id IN ({marks})", part):
+                found[doc_id].update(stems.split())
         return found
 
     def retokenise(self, tokenise) -> None:

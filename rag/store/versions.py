@@ -29,6 +29,10 @@ def _pack(doc: Document) -> bytes:
     return zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"))
 
 
+def _row(doc: Document, version: int, saved_at: str) -> tuple:
+    return doc.id, version, saved_at, doc.record_hash, len(doc.text), _pack(replace(doc, origin=""))
+
+
 def _unpack(blob: bytes) -> Document:
     return Document(**json.loads(zlib.decompress(blob).decode("utf-8")))
 
@@ -57,16 +61,34 @@ class Versions:
         return latest
 
     def _insert(self, doc: Document, version: int, saved_at: str) -> None:
-        self.db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)",
-                        (doc.id, version, saved_at, doc.record_hash, len(doc.text), _pack(replace(doc, origin=""))))
+        self.db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)", _row(doc, version, saved_at))
 
-    def save(self, documents: Iterable[Document], now: str) -> None:
+    def save(self, documents: list[Document], now: str, stored: set[str]) -> None:
         """A new version of each document whose record differs from its current version; runs inside the
-        manifest's transaction, before the old rows are replaced."""
+        manifest's transaction, before the old rows are replaced. `stored`: which of them the manifest holds
+        (only those can lack a version they should have). Current versions are read a few hundred documents a
+        query, and the new ones written in one statement."""
+        latest = self._latest_of([doc.id for doc in documents])
+        rows = []
         for doc in documents:
-            latest = self._backfill(doc.id)
-            if latest is None or latest[1] != doc.record_hash:
-                self._insert(doc, (latest[0] if latest else 0) + 1, now)
+            current = latest.get(doc.id) or (self._backfill(doc.id) if doc.id in stored else None)
+            if current is None or current[1] != doc.record_hash:
+                version = (current[0] if current else 0) + 1
+                rows.append(_row(doc, version, now))
+                latest[doc.id] = (version, doc.record_hash)
+        self.db.executemany("INSERT INTO versions VALUES (?,?,?,?,?,?)", rows)
+
+    def _latest_of(self, doc_ids: list[str]) -> dict[str, tuple[int, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(doc_ids), 500):
+            part = doc_ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            # SQLite takes the bare columns of a MAX() aggregate from the row that holds the maximum.
+            for doc_id, version, record_hash in self.db.execute(
+                    f"SELECT doc_id, MAX(version), record_hash FROM versions WHERE doc_id IN ({marks}) GROUP BY doc_id",
+                    part):
+                found[doc_id] = (version, record_hash)
+        return found
 
     def history(self, doc_id: str) -> list[dict]:
         """Versions oldest first: {version, saved_at, chars, current}; empty for an unknown id."""
