@@ -224,3 +224,13 @@ def test_reloaded_page_shows_the_current_corpus(page: Page, server, tmp_path):
     finally:
         client.predict(f"{BRIDGE_DOC} — {BRIDGE_TITLE}", "", api_name="/remove")
         client.close()
+
+
+def test_a_kazakh_question_is_answered_with_kazakh_framing_around_cited_russian_quotes(page: Page, server):
+    with server.report_on_failure():
+        new_conversation(page)
+        ask(page, "Бектенов Бішкекте кіммен кездесті?")
+        shot(page, "k1-kazakh-question")
+        text = squash(last_answer(page).inner_text())
+        assert text.startswith("Релиздерден үзінділер (орыс тілінде)")
+        assert "Жапаров" in text and last_answer(page).locator("a.cite").count() >= 1
