@@ -83,10 +83,11 @@ class Versions:
         for start in range(0, len(doc_ids), 500):
             part = doc_ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            # SQLite takes the bare columns of a MAX() aggregate from the row that holds the maximum.
+            # The newest version's row of each release (standard SQL: PostgreSQL holds the manifest of a shared store).
             for doc_id, version, record_hash in self.db.execute(
-                    f"SELECT doc_id, MAX(version), record_hash FROM versions WHERE doc_id IN ({marks}) GROUP BY doc_id",
-                    part):
+                    "SELECT v.doc_id, v.version, v.record_hash FROM versions v JOIN (SELECT doc_id, MAX(version) AS newest "
+                    f"FROM versions WHERE doc_id IN ({marks}) GROUP BY doc_id) m "
+                    "ON v.doc_id = m.doc_id AND v.version = m.newest", part):
                 found[doc_id] = (version, record_hash)
         return found
 
