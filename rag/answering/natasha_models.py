@@ -5,7 +5,8 @@ natasha's `NewsEmbedding()`, `NewsMorphTagger(...)` and `NewsNERTagger(...)` bui
 start. Tagging reads none of the tables and only the packs' word -> id maps, so here the packs' words come from
 a sorted copy kept in the cache (rag/vocabulary.py, made once from the pack), navec's quantised vectors are read
 as they are stored, and the rest is slovnet's own loading. The taggers are natasha's classes and tag the same
-(tests/test_question_model.py). Written against natasha 1.6, slovnet 0.6 and navec 0.10, as pinned.
+(tests/test_question_model.py). Written against natasha 1.6.0, slovnet 0.6.0 and navec 0.10.0, which
+pyproject.toml pins.
 """
 
 from __future__ import annotations
