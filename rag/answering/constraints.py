@@ -14,7 +14,7 @@ from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.question import CHANGES, Entity, Question
-from rag.query import Query
+from rag.query import DateRange, Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
 
@@ -234,10 +234,9 @@ def in_period(passage: Passage, query: Query) -> bool:
     publication date (a day may also be recalled by a release of that year); a year may be the year it was
     published or one it mentions (a release of 2025 reports the results of 2024)."""
     if query.periods:
-        number = int(passage.date.replace("-", "")) if passage.date else 0
-        return any(period.start <= number <= period.end for period in query.periods)
+        return any(_inside(passage.date, period) for period in query.periods)
     if query.dates and not query.dates.whole_years:
-        return _inside(passage.date, query) or _mentions_day(passage, query)
+        return _inside(passage.date, query.dates) or _mentions_day(passage, query)
     if query.years:
         return passage.date[:4] in {str(y) for y in query.years} or any(
             str(y) in passage.text or str(y) in passage.title for y in query.years)
@@ -253,6 +252,6 @@ def _mentions_day(passage: Passage, query: Query) -> bool:
         rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
 
 
-def _inside(iso_date: str, query: Query) -> bool:
+def _inside(iso_date: str, period: DateRange) -> bool:
     number = int(iso_date.replace("-", "")) if iso_date else 0
-    return query.dates.start <= number <= query.dates.end
+    return period.start <= number <= period.end

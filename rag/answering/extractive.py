@@ -223,7 +223,7 @@ class ExtractiveAnswerer:
         """`like(stem, sentence)`: whether the sentence holds a word near the question's word for that stem
         (their navec cosine at least RELATED_COSINE), one embedding of each distinct word."""
         vocabulary = list({w for text in texts for w in words(text) if len(w) > 3 and w[0].isalpha()})
-        asked = [w for w in question_words.values()]
+        asked = list(question_words.values())
         if not vocabulary or not asked:
             return lambda stem, sentence: False
         vectors = self.embed(asked + vocabulary)

@@ -103,6 +103,7 @@ def read_question(query: Query) -> Question:
             entities.setdefault(entity.stems, replace(entity, clause=clause))
     tagged = docs.get(query.question) if query.language == "ru" else None
     focus_words = _focus(query.question, query.language, tagged)
+    rendered = terms(_russian(query.question, query.language))  # its stems in the releases' Russian
     return Question(
         query=query,
         entities=tuple(entities.values()),
@@ -110,12 +111,12 @@ def read_question(query: Query) -> Question:
         focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
         cost_of=_cost_of(tagged) if tagged is not None else (),
-        predicate=_predicate(query, tagged),
+        predicate=_predicate(rendered, tagged),
         premised=PREMISED.search(query.question.strip()) is not None,
-        changed=_objects(tagged) if tagged is not None else _changed_in_translation(query),
+        changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
         future=_future(query.question, tagged),
-        events=_events(query.question, query.language),
-        counted=_counted(query.question, query.language, tagged),
+        events=tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in rendered)),
+        counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
     )
 
@@ -134,20 +135,18 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
     return found
 
 
-def _predicate(query: Query, tagged) -> tuple[str, ...]:
+def _predicate(rendered: list[str], tagged) -> tuple[str, ...]:
     """Its verbs' stems; for an English or Kazakh question, untagged, the changes its Russian rendering names
     («cut the key rate» → снизить)."""
     if tagged is not None:
         return tuple(dict.fromkeys(stem for token in tagged.tokens if token.pos == "VERB" for stem in terms(token.text)))
-    return tuple(dict.fromkeys(stem for stem in terms(_russian(query.question, query.language))
-                               if stem.startswith(CHANGE_STEMS)))
+    return tuple(dict.fromkeys(stem for stem in rendered if stem.startswith(CHANGE_STEMS)))
 
 
-def _changed_in_translation(query: Query) -> tuple[str, ...]:
+def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
     """The two stems after a change in an untagged question's Russian rendering: what it changes."""
-    stems = terms(_russian(query.question, query.language))
-    at = next((i for i, stem in enumerate(stems) if stem.startswith(CHANGE_STEMS)), None)
-    return tuple(stems[at + 1 : at + 3]) if at is not None else ()
+    at = next((i for i, stem in enumerate(rendered) if stem.startswith(CHANGE_STEMS)), None)
+    return tuple(rendered[at + 1 : at + 3]) if at is not None else ()
 
 
 def _proper_nouns(doc) -> list[tuple[int, str, str]]:
@@ -198,18 +197,10 @@ def _focus(question: str, language: str, tagged) -> list[str]:
     return []
 
 
-def _counted(question: str, language: str, tagged) -> bool:
+def _counted(question: str, language: str, focus_words: list[str], tagged) -> bool:
     if language == "en":
         return ENGLISH_COUNT.search(question) is not None
-    if tagged is None:
-        return False
-    focus = _focus(question, language, tagged)
-    return any(t.text in focus and t.feats.get("Number") == "Plur" for t in tagged.tokens)
-
-
-def _events(question: str, language: str) -> tuple[tuple[str, ...], ...]:
-    stems = terms(_russian(question, language))
-    return tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in stems))
+    return tagged is not None and any(t.text in focus_words and t.feats.get("Number") == "Plur" for t in tagged.tokens)
 
 
 def _future(question: str, tagged) -> bool:
