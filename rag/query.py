@@ -181,6 +181,13 @@ def separate_periods(question: str) -> tuple[DateRange, ...]:
     return tuple(found) if len(found) > 1 and apart else ()
 
 
+def lists_months(question: str) -> bool:
+    """Whether a question names months one by one («в марте и апреле 2025 года»), each maybe of its own
+    release, though together they make one period."""
+    listed = MONTH_LIST.search(normalise(question))
+    return listed is not None and sum(_month_of(w) is not None for w in re.findall(r"[^\W\d_]+", listed["months"])) > 1
+
+
 def dateless(question: str) -> str:
     """The question with every date it names blanked out, months without a year too («в марте»)."""
     return BARE_MONTH.sub(" ", normalise(_every_date(question)[1]))

@@ -370,3 +370,28 @@ def test_the_models_loaded_fast_tag_as_natashas_own(tmp_path):
     for models in (load(tmp_path / "cache"), load(tmp_path / "cache"), load(None)):  # made, read back, in memory
         assert [tagged(models, text) for text in texts] == [tagged(natasha, text) for text in texts]
     assert (tmp_path / "cache" / "natasha-words").is_dir()
+
+
+def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not_yet_said():
+    from rag.answering.extractive import Candidate, ExtractiveAnswerer
+    from rag.text import terms
+
+    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
+                                  spellings=lambda stem, transliterated=False: [])
+
+    def candidate(text: str, doc_id: str, score: float) -> Candidate:
+        return Candidate(passage(text, doc_id=doc_id), text, set(terms(text)), 0.5, 0, score=score)
+
+    asked = model("Кто назначен послом России в Египте?")
+    wanted = {term: 1.0 for term in asked.query.content_terms}
+    answer = candidate("Послом России в Египте назначен Георгий Борисенко.", "decree", 1.0)
+    same_topic = candidate("Посол России в Египте вручил верительные грамоты президенту.", "other", 0.9)
+    same_release = candidate("Борисенко ранее работал послом России в Мексике.", "decree", 0.8)
+    chosen = answerer._select([answer, same_topic, same_release], wanted, sum(wanted.values()), asked.asks_several)
+    assert [c.passage.doc_id for c in chosen] == ["decree", "decree"]
+
+    two = model("Кто назначен послом России в Египте, и когда он вручил верительные грамоты?")
+    assert two.asks_several and model("О чём говорили в марте и апреле 2025 года?").asks_several
+    wanted = {term: 1.0 for term in two.query.content_terms}
+    chosen = answerer._select([answer, same_topic], wanted, sum(wanted.values()), two.asks_several)
+    assert [c.passage.doc_id for c in chosen] == ["decree", "other"]

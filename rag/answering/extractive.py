@@ -38,6 +38,9 @@ RANK_DECAY = 0.1
 SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
 KEEP_RATIO = 0.6
+# Share of the question's (idf-weighted) stems, unsaid by the sentences chosen, that a sentence of another
+# release must say to join an answer to a question asking one thing.
+NEW_SHARE = 0.2
 EVIDENCE_PASSAGES = 3
 UNKNOWN_WEIGHT = 0.5
 # The quotes stay verbatim Russian (no translation ships offline); a question in another language is told so.
@@ -121,7 +124,7 @@ class ExtractiveAnswerer:
         evidence = _evidence(quoted, wanted, total, max(c.similarity for c in candidates))
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
-        chosen = self._select(candidates)
+        chosen = self._select(candidates, wanted, total, question.asks_several)
         citations = [
             Citation(n, c.passage.doc_id, c.passage.title, c.passage.date, c.passage.source, c.passage.url,
                      c.text, c.passage.chunk_id)
@@ -236,9 +239,12 @@ class ExtractiveAnswerer:
             return j is not None and any(near[row[w], j] for w in words(sentence) if w in row)
         return like
 
-    def _select(self, ranked: list[Candidate]) -> list[Candidate]:
+    def _select(self, ranked: list[Candidate], wanted: dict[str, float], total: float,
+                several: bool) -> list[Candidate]:
         """Greedy: the best sentence, then the next best that says something new, preferring other passages
-        (a multi-document question wants a sentence from each)."""
+        (a multi-document question wants a sentence from each). A question that asks one thing takes a
+        sentence of another release only when it says a good share of what the sentences chosen do not: a
+        second release that merely shares the topic would be cited for what it does not support."""
         chosen = [ranked[0]]
         floor = KEEP_RATIO * ranked[0].score
         while len(chosen) < self.max_sentences:
@@ -246,8 +252,12 @@ class ExtractiveAnswerer:
                 same = any(c.passage.chunk_id == x.passage.chunk_id for x in chosen)
                 return c.score * (SAME_PASSAGE_PENALTY if same else 1.0)
 
+            said = set().union(*(x.terms for x in chosen))
+            releases = {x.passage.doc_id for x in chosen}
             fresh = [c for c in ranked if c not in chosen
-                     and not any(c.text == x.text or _overlap(c.terms, x.terms) > 0.7 for x in chosen)]
+                     and not any(c.text == x.text or _overlap(c.terms, x.terms) > 0.7 for x in chosen)
+                     and (several or c.passage.doc_id in releases
+                          or sum(wanted.get(t, 0.0) for t in c.terms - said) >= NEW_SHARE * total)]
             best = max(fresh, key=adjusted, default=None)
             if best is None or adjusted(best) < floor:
                 break

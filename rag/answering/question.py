@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rag.answering.expected import expected_answer, measured_in
 from rag.kazakh import to_russian as kazakh_to_russian
-from rag.query import Query, is_month, without_dates
+from rag.query import Query, is_month, lists_months, without_dates
 from rag.translate import to_russian as english_to_russian
 from rag.text import query_terms, terms
 
@@ -90,6 +90,9 @@ class Question:
     # «сколько домов», "how many ships": things counted one by one, not a substance measured («сколько угля»).
     counted: bool = False
     measured_in: tuple[str, ...] = ()  # «какова длина моста»: the units its number must be of
+    # «кто освобождён …, и кто назначен?», «в июле и в октябре»: more than one thing asked, each maybe in its
+    # own release.
+    asks_several: bool = False
 
 
 def read_question(query: Query) -> Question:
@@ -118,6 +121,7 @@ def read_question(query: Query) -> Question:
         events=tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in rendered)),
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
+        asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
     )
 
 
