@@ -38,6 +38,7 @@ test: setup
 TUNING_SUITES := evals/founding.jsonl evals/dev.jsonl evals/tuning-holdout1.jsonl evals/tuning-english1.jsonl \
 	evals/tuning-swaps1.jsonl evals/tuning-details1.jsonl evals/tuning-temporal1.jsonl evals/heldout2.jsonl \
 	evals/heldout2-en.jsonl evals/heldout2-kk.jsonl evals/heldout3.jsonl
-HELDOUT_SUITES := evals/heldout4.jsonl evals/heldout4-en.jsonl evals/heldout4-kk.jsonl evals/temporal1.jsonl
+HELDOUT_SUITES := evals/heldout4.jsonl evals/heldout4-en.jsonl evals/heldout4-kk.jsonl evals/temporal1.jsonl \
+	evals/heldout5.jsonl evals/heldout5-en.jsonl evals/heldout5-kk.jsonl
 eval: setup
 	$(BIN)/rag eval $(TUNING_SUITES) $(HELDOUT_SUITES) --out evals/runs/latest
