@@ -14,7 +14,7 @@ from rag.answering.question import Entity, read_question
 from rag.assistant import Assistant
 from rag.query import build_query
 from rag.retrieval import Passage
-from rag.text import query_terms
+from rag.text import query_terms, terms
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -395,3 +395,13 @@ def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not
     wanted = {term: 1.0 for term in two.query.content_terms}
     chosen = answerer._select([answer, same_topic], wanted, sum(wanted.values()), two.asks_several)
     assert [c.passage.doc_id for c in chosen] == ["decree", "other"]
+
+
+def test_a_surname_in_the_nominative_finds_the_releases_that_decline_it():
+    from rag.store.lexical import LexicalIndex
+
+    text = "Состоялся телефонный разговор Владимира Путина с Касым-Жомартом Токаевым. Сила тока в сети."
+    index = LexicalIndex.build([("c#0", "c", "2025-03-06", "kremlin.ru", " ".join(terms(text)))], generation=1)
+    [stem] = query_terms("Токаев")
+    assert stem == "тока" and index.spellings(stem) == ["токаев"]
+    assert index.spellings("сил") == ["сил"]  # a short stem that is no surname stays itself

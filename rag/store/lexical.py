@@ -27,6 +27,8 @@ from rag.text import skeleton, stem_head
 ARRAYS = ("data", "indices", "indptr")
 PARAMS = "params.index.json"
 VOCAB = "vocab.index.json"
+# What Snowball cuts off a surname in the nominative: «Токаев» → тока, «Путин» stays путин.
+SURNAME_ENDINGS = ("ев", "ов", "ёв", "ин", "ын")
 
 
 class Scores:
@@ -165,7 +167,9 @@ class LexicalIndex:
         for term in self._sorted_terms[bisect.bisect_left(self._sorted_terms, head):]:
             if not term.startswith(head) or len(found) == 50:
                 break
-            if len(head) == len(stem) and term != stem:
+            # A short stem is itself, or the stem of a surname Snowball cut short («Токаев» → тока, while
+            # «Токаевым» → токаев).
+            if len(head) == len(stem) and term != stem and term[len(stem):] not in SURNAME_ENDINGS:
                 continue
             found.append(term)
         # A shorter stem of the same name («Шадаева» → шадаев, «Шадаев» → шада)
