@@ -405,3 +405,8 @@ def test_a_surname_in_the_nominative_finds_the_releases_that_decline_it():
     [stem] = query_terms("Токаев")
     assert stem == "тока" and index.spellings(stem) == ["токаев"]
     assert index.spellings("сил") == ["сил"]  # a short stem that is no surname stays itself
+
+
+def test_a_kazakh_question_for_a_part_wants_a_share():
+    assert model("Нарыққа түскен мұнайдың қанша бөлігі Ресейден келді?").answer_type == "percent"
+    assert model("Жарылыста қанша адам қаза тапты?").answer_type == "number"
