@@ -410,3 +410,24 @@ def test_a_surname_in_the_nominative_finds_the_releases_that_decline_it():
 def test_a_kazakh_question_for_a_part_wants_a_share():
     assert model("Нарыққа түскен мұнайдың қанша бөлігі Ресейден келді?").answer_type == "percent"
     assert model("Жарылыста қанша адам қаза тапты?").answer_type == "number"
+
+
+def test_a_release_published_before_the_year_asked_tells_only_what_was_expected_of_it():
+    earlier = passage("По прогнозу Банка России, годовая инфляция снизится до 4,5–5,0% в 2025 году.", date="2024-10-25")
+    happened = model("Какой оказалась годовая инфляция по итогам 2025 года?")
+    assert passage_failure(happened, earlier, set(), [], lambda w, t: False) == Failure("period")
+    expected = model("Какую инфляцию Банк России прогнозировал на 2025 год?")
+    assert passage_failure(expected, earlier, set(), [], lambda w, t: False) is None
+    deadline = model("Какую потребность в кадрах к 2029 году назвал Путин?")
+    assert passage_failure(deadline, passage("Потребность в кадрах к 2029 году — 74 миллиона.", date="2025-02-06"),
+                           set(), [], lambda w, t: False) is None
+
+
+@pytest.mark.parametrize("sentence, failed", [
+    ("В прошлом году инвестиции выросли на 5%.", None),
+    ("В 2024 году инвестиции выросли на 5%.", None),
+    ("Инвестиции выросли на 3% в 2023 году.", Failure("period")),
+])
+def test_a_release_of_another_year_speaks_of_the_year_asked_only_where_it_names_it(sentence, failed):
+    question = model("На сколько процентов выросли инвестиции в 2024 году?")
+    assert sentence_failure(question, passage(sentence, date="2025-03-01"), sentence) == failed

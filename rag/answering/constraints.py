@@ -34,6 +34,10 @@ GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля
                    "ноября", "декабря")
 
 
+# Years a release names counting from its own.
+RELATIVE_YEARS = ((r"\b(?:прошл|минувш)\w*\s+год", -1), (r"\bпозапрошл\w*\s+год", -2),
+                  (r"\b(?:эт|текущ|нынешн)\w*\s+год", 0), (r"\b(?:следующ|будущ|предстоящ)\w*\s+год", 1))
+
 # Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
 # must hold to state it.
 PREMISE_SHARE = 0.5
@@ -93,7 +97,7 @@ def _acronym(word: str) -> bool:
 def passage_failure(question: Question, passage: Passage, document_terms: set[str], entities: list[Named],
                     related: Callable[[str, str], bool]) -> Failure | None:
     """`related(word, text)`: whether the text holds a word of like meaning («бойцов» ~ «десантников»)."""
-    if not in_period(passage, question.query):
+    if not in_period(passage, question.query) or _before_the_years(question, passage):
         return Failure("period")
     missing = _missing_entity(entities, passage, document_terms)
     if missing is not None:
@@ -214,6 +218,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
         return Failure("answer_type", kind)
+    if not _says_the_year(question.query, passage, context or sentence):
+        return Failure("period")
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))
         if not any(_mentions(tuple(terms(word)), near) for word in question.cost_of):
@@ -227,6 +233,34 @@ def _measures_other_things(focus: tuple[str, ...], sentence: str) -> bool:
     asked = {unit for stem in focus for unit in UNITS if stem.startswith(unit) or unit.startswith(stem)}
     found = units(sentence)
     return bool(found) and all(unit is not None and unit not in asked for unit in found)
+
+
+def _before_the_years(question: Question, passage: Passage) -> bool:
+    """Whether a release was published before every year a question asks what happened in: it can speak of
+    them only as plans and forecasts («по итогам 2025 года» from a release of 2024)."""
+    query = question.query
+    whole_years = query.dates is None or query.dates.whole_years
+    if not query.years or not whole_years or query.periods or question.looks_ahead or not passage.date:
+        return False
+    # «к 2029 году», «до 2030 года»: a deadline is set ahead of its year.
+    deadline = re.search(rf"\b(?:к|до|by|until)\s+(?:\w+\s+)?(?:{'|'.join(map(str, query.years))})\b",
+                         normalise(query.question))
+    return deadline is None and all(int(passage.date[:4]) < year for year in query.years)
+
+
+def _says_the_year(query: Query, passage: Passage, text: str) -> bool:
+    """A release of another year than the one asked speaks of it only in sentences that name it (a release
+    of 2024 with a forecast for 2025 does not give the results of 2025 in its other sentences): in digits,
+    or as a year counted from the release's («в прошлом году» of a release of 2025 is 2024)."""
+    whole_years = query.dates is None or query.dates.whole_years
+    if not query.years or not whole_years or query.periods or not passage.date or passage.date[:4] in {
+            str(y) for y in query.years}:
+        return True
+    normalised = normalise(text)
+    published = int(passage.date[:4])
+    named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)}
+    named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}
+    return bool(named & set(query.years))
 
 
 def in_period(passage: Passage, query: Query) -> bool:

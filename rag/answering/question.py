@@ -58,6 +58,9 @@ CHANGE_STEMS = tuple(stem for group in CHANGES for stem in group)
 PLANNED = {"будет", "будут", "планируется", "планируются", "запланировано", "запланирован", "запланирована",
            "намечено", "намечен", "намечена", "предстоит"}
 ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b", re.I)
+# A question asking what was expected or planned, not what happened.
+FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\w*|планир\w*|намерен\w*|собира\w*|forecast\w*|expect\w*|"
+                      r"predict\w*|project\w*|болжа\w*|күтіл\w*|жоспар\w*)", re.I)
 _lock = threading.Lock()
 
 
@@ -86,6 +89,8 @@ class Question:
     changed: tuple[str, ...] = ()  # «снизил ключевую ставку»: what the question's verb acts on (its nouns)
     # «когда состоится визит?»: what is asked lies ahead of the release, so its date cannot answer "when".
     future: bool = False
+    # «какую инфляцию прогнозирует ЦБ», or any question in the future tense: plans and forecasts answer it.
+    looks_ahead: bool = False
     events: tuple[tuple[str, ...], ...] = ()  # «по телефону» → ("телефон", "разговор")
     # «сколько домов», "how many ships": things counted one by one, not a substance measured («сколько угля»).
     counted: bool = False
@@ -118,6 +123,7 @@ def read_question(query: Query) -> Question:
         premised=PREMISED.search(query.question.strip()) is not None,
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
         future=_future(query.question, tagged),
+        looks_ahead=_future(query.question, tagged) or FORECAST.search(query.question) is not None,
         events=tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in rendered)),
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
