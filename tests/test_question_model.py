@@ -431,3 +431,16 @@ def test_a_release_published_before_the_year_asked_tells_only_what_was_expected_
 def test_a_release_of_another_year_speaks_of_the_year_asked_only_where_it_names_it(sentence, failed):
     question = model("На сколько процентов выросли инвестиции в 2024 году?")
     assert sentence_failure(question, passage(sentence, date="2025-03-01"), sentence) == failed
+
+
+def test_a_sites_links_to_other_pages_are_not_quoted(settings, embedder, tmp_path):
+    text = ("В Кремле прошли переговоры президентов России и Омана. "
+            "Дополнительно Список документов, подписанных по итогам переговоров 22 апреля 2025 года. "
+            "Дополнительно будет выделено 5 миллиардов рублей на совместные проекты.")
+    (tmp_path / "oman.txt").write_text(f"title: Переговоры с Султаном Омана\ndate: 2025-04-22\n\n{text}\n", encoding="utf-8")
+    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
+        assistant.ingest([tmp_path / "oman.txt"])
+        answer = assistant.ask("Какие документы подписали Россия и Оман по итогам переговоров?")
+        assert answer.citations and all("Список документов" not in c["quote"] for c in answer.citations)
+        sum_answer = assistant.ask("Сколько рублей выделят на совместные проекты России и Омана?")
+        assert any("5 миллиардов рублей" in c["quote"] for c in sum_answer.citations)

@@ -16,6 +16,7 @@ rather than quote something merely near the question.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -37,6 +38,9 @@ PREDICATE_BONUS = 0.1
 RANK_DECAY = 0.1
 SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
+# A page's links to other pages, left in a release's text by the site («Смотрите также …», «Дополнительно
+# Список документов …»): titles of other releases, which state nothing.
+SIDEBAR = re.compile(r"\s*(?:Смотрите\s+также\b|Дополнительно\s+[А-ЯЁA-Z«])")
 KEEP_RATIO = 0.6
 # Share of the question's (idf-weighted) stems, unsaid by the sentences chosen, that a sentence of another
 # release must say to join an answer to a question asking one thing.
@@ -205,7 +209,7 @@ class ExtractiveAnswerer:
             title_terms = set(terms(passage.title))
             own_terms = [set(terms(sentence)) for sentence in quotable]
             for i, (sentence, own) in enumerate(zip(quotable, own_terms)):
-                if len(sentence) < MIN_SENTENCE_CHARS:
+                if len(sentence) < MIN_SENTENCE_CHARS or SIDEBAR.match(sentence):
                     continue
                 said = (own | title_terms) & wanted.keys()
                 # Stems asked for that the sentence says in other words («выручка» for «доход»).
