@@ -444,3 +444,23 @@ def test_a_sites_links_to_other_pages_are_not_quoted(settings, embedder, tmp_pat
         assert answer.citations and all("Список документов" not in c["quote"] for c in answer.citations)
         sum_answer = assistant.ask("Сколько рублей выделят на совместные проекты России и Омана?")
         assert any("5 миллиардов рублей" in c["quote"] for c in sum_answer.citations)
+
+
+def test_a_count_of_basis_points_is_answered_by_the_abbreviation_releases_use():
+    question = model("How many basis points did the Bank of Russia add to the key rate?")
+    sentence = "Банк России принял решение повысить ключевую ставку на 350 б.п., до 12,00% годовых."
+    assert sentence_failure(question, passage(sentence), sentence) is None
+    tonnes = "Экспорт зерна вырос на 350 тысяч тонн."
+    assert sentence_failure(question, passage(tonnes), tonnes) == Failure("focus", "basis points")
+
+
+def test_a_kazakh_how_many_of_to_be_counts_nothing_and_kilometres_are_a_unit():
+    assert model("Қонақүйлердің нөмір қоры қанша болатынын айтты?").focus == ()
+    assert "километр" in model("Қанша шақырым жол салынды?").focus
+
+
+def test_a_year_mentioned_anywhere_in_its_release_puts_a_passage_in_the_period():
+    question = model("Сколько детей родилось в области в 2024 году?")
+    later = passage("У нас родилось 12 тысяч детей, по данным ЗАГСа.", date="2025-03-12")
+    assert passage_failure(question, later, set(), [], lambda w, t: False) == Failure("period")
+    assert passage_failure(question, later, {"2024", "род", "дет"}, [], lambda w, t: False) is None

@@ -27,8 +27,10 @@ HEADS = {"kremlin.ru": (("путин", "1999-12-31", "2008-05-06"), ("медве
                         ("путин", "2012-05-07", "9999-12-31"))}
 # What a "how many" counts that says nothing of the topic: people, times, units of time and measure.
 GENERIC_COUNTS = {"человек", "люд", "раз", "год", "лет", "ден", "дне", "месяц", "недел", "час", "минут", "тонн",
-                  "штук", "единиц", "процент", "рубл", "доллар"}
+                  "штук", "единиц", "процент", "рубл", "доллар", "пункт"}
 RARE_SHARE = 0.75
+# Units releases abbreviate, by the stem of the word they stand for («350 б.п.» counts basis points).
+ABBREVIATED = {"б.п": "пункт", "п.п": "пункт", "км": "километр", "кг": "килограмм"}
 LATIN = re.compile(r"[A-Za-z]")
 GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
                    "ноября", "декабря")
@@ -97,7 +99,7 @@ def _acronym(word: str) -> bool:
 def passage_failure(question: Question, passage: Passage, document_terms: set[str], entities: list[Named],
                     related: Callable[[str, str], bool]) -> Failure | None:
     """`related(word, text)`: whether the text holds a word of like meaning («бойцов» ~ «десантников»)."""
-    if not in_period(passage, question.query) or _before_the_years(question, passage):
+    if not in_period(passage, question.query, document_terms) or _before_the_years(question, passage):
         return Failure("period")
     missing = _missing_entity(entities, passage, document_terms)
     if missing is not None:
@@ -231,6 +233,7 @@ def _measures_other_things(focus: tuple[str, ...], sentence: str) -> bool:
     """Whether every number of the sentence is of a unit of measure other than what is counted (a "how many
     people" answered by «37 тысяч квадратных метров»)."""
     asked = {unit for stem in focus for unit in UNITS if stem.startswith(unit) or unit.startswith(stem)}
+    asked |= {unit for unit, word in ABBREVIATED.items() if any(stem.startswith(word) for stem in focus)}
     found = units(sentence)
     return bool(found) and all(unit is not None and unit not in asked for unit in found)
 
@@ -256,24 +259,32 @@ def _says_the_year(query: Query, passage: Passage, text: str) -> bool:
     if not query.years or not whole_years or query.periods or not passage.date or passage.date[:4] in {
             str(y) for y in query.years}:
         return True
+    return _names_asked_year(query, passage, text)
+
+
+def _names_asked_year(query: Query, passage: Passage, text: str) -> bool:
+    """Whether the text names a year the question asks, in digits or counted from its release's year."""
     normalised = normalise(text)
-    published = int(passage.date[:4])
     named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)}
-    named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}
+    if passage.date:
+        published = int(passage.date[:4])
+        named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}
     return bool(named & set(query.years))
 
 
-def in_period(passage: Passage, query: Query) -> bool:
+def in_period(passage: Passage, query: Query, document_terms: set[str] | frozenset[str] = frozenset()) -> bool:
     """Whether a passage is from the time the question names. A day, month or season must hold its
     publication date (a day may also be recalled by a release of that year); a year may be the year it was
-    published or one it mentions (a release of 2025 reports the results of 2024)."""
+    published or one its release mentions anywhere (a release of 2025 reports the results of 2024 — the
+    sentence quoted must then name it: `_says_the_year`)."""
     if query.periods:
         return any(_inside(passage.date, period) for period in query.periods)
     if query.dates and not query.dates.whole_years:
         return _inside(passage.date, query.dates) or _mentions_day(passage, query)
     if query.years:
         return passage.date[:4] in {str(y) for y in query.years} or any(
-            str(y) in passage.text or str(y) in passage.title for y in query.years)
+            str(y) in passage.text or str(y) in passage.title or str(y) in document_terms for y in query.years) \
+            or _names_asked_year(query, passage, passage.text)
     return True
 
 

@@ -28,6 +28,7 @@ from rag.text import query_terms, terms
 
 COUNTING = {"сколько", "скольких", "скольким", "сколькими"}
 KAZAKH_COUNTING = {"қанша", "неше"}
+KAZAKH_BE = ("бол", "екен")
 COSTING = re.compile(r"^(обош|обой|обход|оцени|стои|стоил|стоят)")
 # What is done to a thing says nothing of which thing: «строительство комплекса» is about the complex.
 ACTIONS = re.compile(r"^(строительств|реконструкц|создани|реализац|проведени|организац|закупк|покупк|ремонт|"
@@ -192,7 +193,9 @@ def _focus(question: str, language: str, tagged) -> list[str]:
         return match[1].split() if match else []
     if language == "kk":
         words = [word.strip("?,.!") for word in question.split()]
-        return [following for word, following in zip(words, words[1:]) if word.lower() in KAZAKH_COUNTING][:1]
+        # «қанша болатынын»: the verb "to be" says nothing of what is counted.
+        return [following for word, following in zip(words, words[1:]) if word.lower() in KAZAKH_COUNTING
+                and not following.lower().startswith(KAZAKH_BE)][:1]
     if tagged is None:
         return []
     tokens = tagged.tokens
