@@ -37,7 +37,7 @@ test: setup
 # the held-out ones were written apart from the code and are never tuned on (README, "What each suite is").
 TUNING_SUITES := evals/founding.jsonl evals/dev.jsonl evals/tuning-holdout1.jsonl evals/tuning-english1.jsonl \
 	evals/tuning-swaps1.jsonl evals/tuning-details1.jsonl evals/tuning-temporal1.jsonl evals/heldout2.jsonl \
-	evals/heldout2-en.jsonl evals/heldout2-kk.jsonl evals/heldout3.jsonl
+	evals/heldout2-en.jsonl evals/heldout2-kk.jsonl evals/heldout3.jsonl evals/tuning-en2.jsonl evals/tuning-kk2.jsonl
 HELDOUT_SUITES := evals/heldout4.jsonl evals/heldout4-en.jsonl evals/heldout4-kk.jsonl evals/temporal1.jsonl \
 	evals/heldout5.jsonl evals/heldout5-en.jsonl evals/heldout5-kk.jsonl
 eval: setup
