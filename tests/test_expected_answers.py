@@ -69,3 +69,9 @@ def test_a_day_is_recalled_only_by_that_day_not_a_longer_number():
     assert _mentions_day(passage("Указ подписан 1 марта, в субботу."), query)
     assert not _mentions_day(passage("Указ подписан 21 марта, в пятницу."), query)
     assert not _mentions_day(passage("Указ подписан 1 марта.", date="2024-06-10"), query)  # another year
+
+
+def test_the_digits_of_an_address_are_no_amount():
+    assert not holds("number", "Информация будет отправлена журналистам. E-mail: accredit@may9.ru")
+    assert not holds("number", "Подробнее на сайте www.cbr.ru/press/pr/?file=20122024")
+    assert holds("number", "Сайт kremlin.ru сообщил о 5 встречах.")

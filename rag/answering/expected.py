@@ -64,7 +64,9 @@ def expected_answer(question: str) -> str | None:
 
 # Dates, years and times of day are numbers a "how many" question does not ask for («в декабре 2023 года
 # мы запускали…», «время публикации — 13:30»).
-NOT_AN_AMOUNT = re.compile(rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b")
+# So are the digits of an address («accredit@may9.ru», «www.cbr.ru/press/pr/?file=20122024»).
+NOT_AN_AMOUNT = re.compile(rf"\S+@\S+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|org|net|kz)\b\S*|"
+                           rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b")
 
 
 # Units of measure a number may be of: «37 тысяч квадратных метров» counts no people.
