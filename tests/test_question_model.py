@@ -464,3 +464,15 @@ def test_a_year_mentioned_anywhere_in_its_release_puts_a_passage_in_the_period()
     later = passage("У нас родилось 12 тысяч детей, по данным ЗАГСа.", date="2025-03-12")
     assert passage_failure(question, later, set(), [], lambda w, t: False) == Failure("period")
     assert passage_failure(question, later, {"2024", "род", "дет"}, [], lambda w, t: False) is None
+
+
+def test_a_later_release_recalls_a_part_of_a_year_only_where_it_names_that_year():
+    question = model("Какие ограничения ввели в конце 2024 года?")
+    recalled = "В конце предыдущего года были введены ограничения до 11 часов в сутки."
+    later = passage(recalled, date="2025-03-05")
+    assert passage_failure(question, later, set(), [], lambda w, t: False) is None
+    assert sentence_failure(question, later, recalled) is None
+    other = "Ограничения до 11 часов в сутки действуют и сейчас."
+    assert sentence_failure(question, passage(recalled + " " + other, date="2025-03-05"), other) == Failure("period")
+    unnamed = passage(other, date="2025-03-05")
+    assert passage_failure(question, unnamed, set(), [], lambda w, t: False) == Failure("period")

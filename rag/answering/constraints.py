@@ -37,7 +37,7 @@ GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля
 
 
 # Years a release names counting from its own.
-RELATIVE_YEARS = ((r"\b(?:прошл|минувш)\w*\s+год", -1), (r"\bпозапрошл\w*\s+год", -2),
+RELATIVE_YEARS = ((r"\b(?:прошл|минувш|предыдущ)\w*\s+год", -1), (r"\bпозапрошл\w*\s+год", -2),
                   (r"\b(?:эт|текущ|нынешн)\w*\s+год", 0), (r"\b(?:следующ|будущ|предстоящ)\w*\s+год", 1))
 
 # Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
@@ -254,12 +254,23 @@ def _before_the_years(question: Question, passage: Passage) -> bool:
 def _says_the_year(query: Query, passage: Passage, text: str) -> bool:
     """A release of another year than the one asked speaks of it only in sentences that name it (a release
     of 2024 with a forecast for 2025 does not give the results of 2025 in its other sentences): in digits,
-    or as a year counted from the release's («в прошлом году» of a release of 2025 is 2024)."""
-    whole_years = query.dates is None or query.dates.whole_years
-    if not query.years or not whole_years or query.periods or not passage.date or passage.date[:4] in {
-            str(y) for y in query.years}:
+    or as a year counted from the release's («в прошлом году» of a release of 2025 is 2024). So does a later
+    release recalling a part of a year («в конце предыдущего года»)."""
+    if not query.years or query.periods or not passage.date:
         return True
-    return _names_asked_year(query, passage, text)
+    if query.dates is None or query.dates.whole_years:
+        return passage.date[:4] in {str(y) for y in query.years} or _names_asked_year(query, passage, text)
+    return not _recalls_part_of_year(query, passage) or _names_asked_year(query, passage, text)
+
+
+def _recalls_part_of_year(query: Query, passage: Passage) -> bool:
+    """Whether a passage is of a release published after the part of a year asked (a season, «конец
+    года»; not a month or a day, which a release of their time reports)."""
+    dates = query.dates
+    several_months = dates is not None and dates.start // 10000 == dates.end // 10000 \
+        and dates.end // 100 % 100 > dates.start // 100 % 100
+    return several_months and bool(passage.date) and not _inside(passage.date, dates) \
+        and int(passage.date.replace("-", "")) > dates.end
 
 
 def _names_asked_year(query: Query, passage: Passage, text: str) -> bool:
@@ -280,7 +291,8 @@ def in_period(passage: Passage, query: Query, document_terms: set[str] | frozens
     if query.periods:
         return any(_inside(passage.date, period) for period in query.periods)
     if query.dates and not query.dates.whole_years:
-        return _inside(passage.date, query.dates) or _mentions_day(passage, query)
+        return _inside(passage.date, query.dates) or _mentions_day(passage, query) or (
+            _recalls_part_of_year(query, passage) and _names_asked_year(query, passage, passage.text))
     if query.years:
         return passage.date[:4] in {str(y) for y in query.years} or any(
             str(y) in passage.text or str(y) in passage.title or str(y) in document_terms for y in query.years) \
