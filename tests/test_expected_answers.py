@@ -24,6 +24,9 @@ from rag.answering.extractive import _quotable
     ("Кто назначен послом в США?", "name"),
     ("Когда состоится следующее заседание?", "date"),
     ("О чём говорили президенты?", None),
+    ("What key rate did the Bank of Russia set in July 2024?", "percent"),
+    ("What share of its weapons does the army get from Rostec?", "percent"),
+    ("What birth rate did the governor give for the region?", None),  # a birth rate is no percentage
 ])
 def test_expected_answer(question, kind):
     assert expected_answer(question) == kind

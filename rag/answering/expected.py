@@ -22,6 +22,8 @@ EXPECTS = {
         r"\bкак\w+\s+(?:был\w*\s+|сейчас\s+|теперь\s+)?(?:\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?"
         r"(?:ставк\w*|инфляц\w*|доходност\w*|безработиц\w*)|"
         r"\bwhat\s+(?:is|was|were)\s+(?:the\s+)?(?:[\w']+\s+){0,5}(?:rate|inflation|unemployment)\b|"
+        # "what key rate did …", "what share of …", "what inflation rate …"
+        r"\bwhat\s+(?:[\w-]+\s+){0,2}(?:(?<!birth\s)(?<!fertility\s)(?<!exchange\s)rate|share|percentage|proportion)\b|"
         # «қанша бөлігі», «қандай үлесі», «неше пайыз»: what share
         r"\b(?:қанша|қандай|неше)\s+(?:бөлі\w*|үлес\w*|пайыз\w*)"),
     "number": re.compile(
