@@ -476,3 +476,16 @@ def test_a_later_release_recalls_a_part_of_a_year_only_where_it_names_that_year(
     assert sentence_failure(question, passage(recalled + " " + other, date="2025-03-05"), other) == Failure("period")
     unnamed = passage(other, date="2025-03-05")
     assert passage_failure(question, unnamed, set(), [], lambda w, t: False) == Failure("period")
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Правильно ли Банк России поднял ставку до 21%?",
+     "Банк России принял решение повысить ключевую ставку до 21%.", Failure("opinion")),
+    ("Was the Bank of Russia right to raise the key rate to 21%?",
+     "Банк России принял решение повысить ключевую ставку до 21%.", Failure("opinion")),
+    ("Правильно ли Банк России поднял ставку до 21%?",
+     "Председатель назвал решение повысить ставку до 21% правильным и своевременным.", None),
+    ("Поднял ли Банк России ставку до 21%?", "Банк России принял решение повысить ключевую ставку до 21%.", None),
+])
+def test_a_question_about_a_judgement_is_answered_only_by_a_sentence_making_one(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence), sentence) == failed

@@ -36,6 +36,9 @@ GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля
                    "ноября", "декабря")
 
 
+# Words of a judgement, which a sentence must hold to answer «правильно ли…», "was it right…".
+EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:о|ый|ое|ая|ым|ым|ого)\b|оправда|реалист|обоснова|разумн|"
+                        r"целесообразн|ошиб|успешн|эффективн|удачн|неудачн|адекватн|взвешенн)")
 # Years a release names counting from its own.
 RELATIVE_YEARS = ((r"\b(?:прошл|минувш|предыдущ)\w*\s+год", -1), (r"\bпозапрошл\w*\s+год", -2),
                   (r"\b(?:эт|текущ|нынешн)\w*\s+год", 0), (r"\b(?:следующ|будущ|предстоящ)\w*\s+год", 1))
@@ -47,7 +50,7 @@ PREMISE_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Failure:
-    constraint: str  # "period", "entity", "answer_type", "focus", "event" or "premise"
+    constraint: str  # "period", "entity", "answer_type", "focus", "event", "premise" or "opinion"
     detail: str = ""
 
 
@@ -220,6 +223,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
         return Failure("answer_type", kind)
+    if question.judged and not EVALUATIVE.search(normalise(context or sentence)):
+        return Failure("opinion")
     if not _says_the_year(question.query, passage, context or sentence):
         return Failure("period")
     if kind == "money" and question.cost_of:

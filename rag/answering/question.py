@@ -44,6 +44,11 @@ PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+како
                       r"неге|неліктен|не\s+үшін|не\s+себепті|ма|ме|ба|бе|па|пе)\b|^(did|does|do|is|was|were|will|has|have|"
                       r"had|can|could)\b|^как\b(?!\w).{0,80}?\bоцени|^how\s+(?:did|does|do)\b.{0,80}?\b(?:assess|rate|view|"
                       r"judge|evaluate)|қалай\s+бағала", re.I)
+# A yes/no or why question about how good something was («правильно ли…», "is the target realistic?") asks
+# for a judgement, which only a release making one can answer.
+JUDGEMENT = re.compile(r"\b(правильн\w*|неправильн\w*|оправдан\w*|реалистичн\w*|обоснован\w*|разумн\w*|"
+                       r"целесообразн\w*|ошиб\w*|успешн\w*|эффективн\w*|right|wrong|wise|realistic|justified|"
+                       r"correct|mistaken?|successful|effective|sensible|дұрыс|қате|орынды|тиімді)\b", re.I)
 # Where a question asks a second thing: «…, и какой регион…», "… and when …".
 SECOND_ASK = re.compile(r"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|"
                         r"скольк\w*|что|чем|почему|зачем|what|who|whom|when|where|how|which|why)\b)", re.I)
@@ -87,6 +92,7 @@ class Question:
     predicate: tuple[str, ...]
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
     premised: bool = False
+    judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
     changed: tuple[str, ...] = ()  # «снизил ключевую ставку»: what the question's verb acts on (its nouns)
     # «когда состоится визит?»: what is asked lies ahead of the release, so its date cannot answer "when".
     future: bool = False
@@ -121,7 +127,8 @@ def read_question(query: Query) -> Question:
         focus_word=" ".join(focus_words),
         cost_of=_cost_of(tagged) if tagged is not None else (),
         predicate=_predicate(rendered, tagged),
-        premised=PREMISED.search(query.question.strip()) is not None,
+        premised=(premised := PREMISED.search(query.question.strip()) is not None),
+        judged=premised and JUDGEMENT.search(query.question) is not None,
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
         future=_future(query.question, tagged),
         looks_ahead=_future(query.question, tagged) or FORECAST.search(query.question) is not None,
