@@ -36,6 +36,8 @@ GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля
                    "ноября", "декабря")
 
 
+# A negation in a release's words: what it says of a premise the question puts in the negative.
+NEGATION = re.compile(r"\b(?:не|нет|ни|без|отказ\w*|отмен\w*)\b")
 # Words of a judgement, which a sentence must hold to answer «правильно ли…», "was it right…".
 EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:о|ый|ое|ая|ым|ым|ого)\b|оправда|реалист|обоснова|разумн|"
                         r"целесообразн|ошиб|успешн|эффективн|удачн|неудачн|адекватн|взвешенн)")
@@ -167,7 +169,10 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
             continue
         own_terms = terms(sentence)
         if own is None:
-            if not question.predicate or any(t.startswith(_root(p)) for p in question.predicate for t in window):
+            stated = not question.predicate or any(t.startswith(_root(p)) for p in question.predicate for t in window)
+            if stated and question.negated and not NEGATION.search(normalise(" ".join(said[max(0, i - 1) : i + 2]))):
+                contrary = contrary or " ".join(sentence.split())  # «примет участие» for «почему не приедет»
+            elif stated:
                 return None
             continue
         if question.changed and not any(t.startswith(stem_head(o)) for o in question.changed for t in own_terms):

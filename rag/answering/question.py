@@ -49,6 +49,9 @@ PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+како
 JUDGEMENT = re.compile(r"\b(правильн\w*|неправильн\w*|оправдан\w*|реалистичн\w*|обоснован\w*|разумн\w*|"
                        r"целесообразн\w*|ошиб\w*|успешн\w*|эффективн\w*|right|wrong|wise|realistic|justified|"
                        r"correct|mistaken?|successful|effective|sensible|дұрыс|қате|орынды|тиімді)\b", re.I)
+# A premise said in the negative: «почему Токаев не приедет», "why did he refuse", «неге қатыспайтынын».
+NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
+                     r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
 # Where a question asks a second thing: «…, и какой регион…», "… and when …".
 SECOND_ASK = re.compile(r"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|"
                         r"скольк\w*|что|чем|почему|зачем|what|who|whom|when|where|how|which|why)\b)", re.I)
@@ -93,6 +96,7 @@ class Question:
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
     premised: bool = False
     judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
+    negated: bool = False  # «почему он не приедет?»: a premise a release must state in the negative too
     changed: tuple[str, ...] = ()  # «снизил ключевую ставку»: what the question's verb acts on (its nouns)
     # «когда состоится визит?»: what is asked lies ahead of the release, so its date cannot answer "when".
     future: bool = False
@@ -129,6 +133,7 @@ def read_question(query: Query) -> Question:
         predicate=_predicate(rendered, tagged),
         premised=(premised := PREMISED.search(query.question.strip()) is not None),
         judged=premised and JUDGEMENT.search(query.question) is not None,
+        negated=premised and NEGATED.search(query.question) is not None,
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
         future=_future(query.question, tagged),
         looks_ahead=_future(query.question, tagged) or FORECAST.search(query.question) is not None,
