@@ -81,8 +81,8 @@ def stem_head(stem: str) -> str:
 
 def skeleton(stem: str) -> str:
     """A name's consonants: transliterations of one name differ in vowels (Tarik → тарик, «Тарек»;
-    Japarov → джапаров, «Жапаров»)."""
-    consonants = re.sub(r"[аеёиоуыэюяйьъ]", "", stem.replace("дж", "ж"))
+    Japarov → джапаров, «Жапаров»; t-s or ts: «Робертсон», роберцон)."""
+    consonants = re.sub(r"[аеёиоуыэюяйьъ]", "", stem.replace("дж", "ж")).replace("тс", "ц")
     return re.sub(r"(.)\1+", r"\1", consonants)
 
 

@@ -90,6 +90,15 @@ def to_russian(text: str) -> str:
     return " ".join(out)
 
 
+def english_names(text: str) -> str:
+    """The Russian spelling of the words of an English name the glossary does not know: the name proper
+    («Kyrgyz President Sadyr Japarov» → «садыр джапаров»; «Security Council» → «»)."""
+    entries = glossary()
+    return " ".join(transliterate(w.lower()) for w in TOKEN.findall(text)
+                    if w.isascii() and w.isalpha() and w.lower() not in FUNCTION_WORDS
+                    and not _lookup(entries, [w]) and not _lookup(entries, [w.lower()]))
+
+
 def _lookup(entries: dict[tuple[str, ...], str], words: list[str]) -> str | None:
     """The glossary's Russian for these words, trying the last word's singular and base forms too."""
     *head, last = words

@@ -495,3 +495,12 @@ def test_a_later_release_recalls_a_part_of_a_year_only_where_it_names_that_year(
 ])
 def test_a_question_about_a_judgement_is_answered_only_by_a_sentence_making_one(question, sentence, failed):
     assert sentence_failure(model(question), passage(sentence), sentence) == failed
+
+
+def test_an_english_title_before_a_name_does_not_stand_for_the_name():
+    [entity] = [e for e in model("What did Putin discuss with Kyrgyz President Sadyr Japarov?").entities
+                if "Japarov" in e.text]
+    assert "президент" in entity.stems and "президент" not in entity.name_stems
+    assert entity.name_stems[-1].startswith("джапар")
+    from rag.text import skeleton
+    assert skeleton("робертсон") == skeleton("роберцон")  # Robertson transliterated with ц

@@ -81,7 +81,11 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
         partly_unknown = entity.kind in ("LOC", "ORG") and len(found) < len(entity.stems)
         if found and not (partly_unknown and not guessed):
             # Its name words, when it has words for its kind too («Курганской» of «Курганской области»).
-            naming = {stem: variants for stem, variants in found.items() if stem in entity.name_stems} or found
+            # (When the last of its name words, a surname, is spelled unlike any the corpus has, its name is
+            # a guess that failed: then all its words found speak for it.)
+            naming = {stem: variants for stem, variants in found.items() if stem in entity.name_stems} \
+                if entity.name_stems and entity.name_stems[-1] in found else {}
+            naming = naming or found
             rarity = {stem: max(idf(v) or 0.0 for v in variants) for stem, variants in naming.items()}
             # Its rare words, any of which a release may use (a surname alone; «Киргизия» or «Кыргызстан»);
             # the common ones («Банк» of «Банк России») do not tell one entity from another.

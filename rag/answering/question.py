@@ -23,7 +23,7 @@ from pathlib import Path
 from rag.answering.expected import expected_answer, measured_in
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import Query, is_month, lists_months, without_dates
-from rag.translate import to_russian as english_to_russian
+from rag.translate import english_names, to_russian as english_to_russian
 from rag.text import query_terms, terms
 
 COUNTING = {"сколько", "скольких", "скольким", "сколькими"}
@@ -148,7 +148,8 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
     """The entities a text names, each with where it starts in the text."""
     if language == "en":
         return [(text.find(match[0]), entity) for match in ENGLISH_NAME.finditer(without_dates(text))
-                if not is_month(match[0]) and (entity := _entity(match[0], "NAME", _russian(match[0], "en")))]
+                if not is_month(match[0]) and (entity := _entity(match[0], "NAME", _russian(match[0], "en"),
+                                                                 english_names(match[0])))]
     found = []
     for start, text, kind in [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc):
         words = text.split()
@@ -190,10 +191,13 @@ def _russian(text: str, language: str) -> str:
     return {"en": english_to_russian, "kk": kazakh_to_russian}.get(language, str)(text)
 
 
-def _entity(text: str, kind: str, russian: str) -> Entity | None:
+def _entity(text: str, kind: str, russian: str, name_words: str | None = None) -> Entity | None:
+    """`name_words`: which of its words are its name, where capitals do not tell (an English «Kyrgyz
+    President Sadyr Japarov» is named by «Sadyr Japarov»)."""
     # A stem of two letters («Goa» → го) would be found in too many words to tell anything.
     stems = tuple(dict.fromkeys(s for s in query_terms(russian) if len(s) > 2))
-    names = tuple(dict.fromkeys(s for word in russian.split() if word[:1].isupper() for s in query_terms(word)))
+    named = name_words.split() if name_words is not None else [w for w in russian.split() if w[:1].isupper()]
+    names = tuple(dict.fromkeys(s for word in named for s in query_terms(word) if s in stems))
     return Entity(text, kind, stems, names if len(names) < len(stems) else ()) if stems else None
 
 
