@@ -504,3 +504,13 @@ def test_an_english_title_before_a_name_does_not_stand_for_the_name():
     assert entity.name_stems[-1].startswith("джапар")
     from rag.text import skeleton
     assert skeleton("робертсон") == skeleton("роберцон")  # Robertson transliterated with ц
+
+
+def test_an_english_assessment_is_a_premise_its_release_must_state():
+    question = model("How did Putin assess the new trade agreement?")
+    assert question.premised and any(stem.startswith("оцен") for stem in question.predicate)
+    weights = {term: 1.0 for term in question.query.content_terms}
+    talks = passage("Путин и его гости обсудили новое соглашение о торговле.")
+    assert premise_failure(question, talks, weights) == Failure("premise")
+    said = passage("Путин высоко оценил новое соглашение о торговле.")
+    assert premise_failure(question, said, weights) is None

@@ -64,6 +64,7 @@ CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", 
            ("повы", "увелич", "нарас", "нараща", "подня", "подним", "вырос"),
            ("сохран", "остав", "неизмен"))
 CHANGE_STEMS = tuple(stem for group in CHANGES for stem in group)
+ASSESSING = ("оцен",)
 PLANNED = {"будет", "будут", "планируется", "планируются", "запланировано", "запланирован", "запланирована",
            "намечено", "намечен", "намечена", "предстоит"}
 ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b", re.I)
@@ -160,11 +161,11 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
 
 
 def _predicate(rendered: list[str], tagged) -> tuple[str, ...]:
-    """Its verbs' stems; for an English or Kazakh question, untagged, the changes its Russian rendering names
-    («cut the key rate» → снизить)."""
+    """Its verbs' stems; for an English or Kazakh question, untagged, the changes and assessments its Russian
+    rendering names («cut the key rate» → снизить, "how did he assess" → оценил)."""
     if tagged is not None:
         return tuple(dict.fromkeys(stem for token in tagged.tokens if token.pos == "VERB" for stem in terms(token.text)))
-    return tuple(dict.fromkeys(stem for stem in rendered if stem.startswith(CHANGE_STEMS)))
+    return tuple(dict.fromkeys(stem for stem in rendered if stem.startswith(CHANGE_STEMS + ASSESSING)))
 
 
 def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
