@@ -78,3 +78,8 @@ def test_the_digits_of_an_address_are_no_amount():
     assert not holds("number", "Информация будет отправлена журналистам. E-mail: accredit@may9.ru")
     assert not holds("number", "Подробнее на сайте www.cbr.ru/press/pr/?file=20122024")
     assert holds("number", "Сайт kremlin.ru сообщил о 5 встречах.")
+
+
+def test_the_digits_of_a_name_are_no_amount():
+    assert not holds("number", "Начата утилизация мазута из носовой части «Волгонефти-239».")
+    assert holds("number", "Поставлено 12 самолётов Су-57.") and holds("number", "Рост на 5-6%.")

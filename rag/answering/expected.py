@@ -66,8 +66,10 @@ def expected_answer(question: str) -> str | None:
 
 # Dates, years and times of day are numbers a "how many" question does not ask for («в декабре 2023 года
 # мы запускали…», «время публикации — 13:30»).
-# So are the digits of an address («accredit@may9.ru», «www.cbr.ru/press/pr/?file=20122024»).
+# So are the digits of an address («accredit@may9.ru», «www.cbr.ru/press/pr/?file=20122024») and of a name
+# («Волгонефть-239», «Су-57»).
 NOT_AN_AMOUNT = re.compile(rf"\S+@\S+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|org|net|kz)\b\S*|"
+                           rf"(?<=[^\W\d_])[-‑]\d+\w*|"
                            rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b")
 
 
