@@ -514,3 +514,20 @@ def test_an_english_assessment_is_a_premise_its_release_must_state():
     assert premise_failure(question, talks, weights) == Failure("premise")
     said = passage("Путин высоко оценил новое соглашение о торговле.")
     assert premise_failure(question, said, weights) is None
+
+
+def test_a_question_naming_several_periods_of_one_kind_quotes_each():
+    from rag.answering.extractive import Candidate, ExtractiveAnswerer
+    from rag.query import DateRange
+
+    def candidate(text: str, date: str, score: float) -> Candidate:
+        return Candidate(passage(text, date=date, doc_id=date), text, set(terms(text)), 0.5, 0, score=score)
+
+    july = candidate("Банк России повысил ключевую ставку до 18%.", "2024-07-26", 1.0)
+    july_more = candidate("Банк России допускает дальнейшее повышение ставки.", "2024-07-26", 0.9)
+    october = candidate("Банк России повысил ключевую ставку до 21%.", "2024-10-25", 0.5)
+    months = (DateRange(20240701, 20240731), DateRange(20241001, 20241031))
+    assert ExtractiveAnswerer._each_period([july, july_more, october], months) == [july, october]
+    # a release's day and the year it forecasts are not two periods asked alike
+    day_and_year = (DateRange(20240726, 20240726), DateRange(20250101, 20251231))
+    assert ExtractiveAnswerer._each_period([july, october], day_and_year) == []

@@ -323,6 +323,11 @@ def _mentions_day(passage: Passage, query: Query) -> bool:
         rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
 
 
+def within(passage: Passage, period: DateRange) -> bool:
+    """Whether a passage was published in the period."""
+    return _inside(passage.date, period)
+
+
 def _inside(iso_date: str, period: DateRange) -> bool:
     number = int(iso_date.replace("-", "")) if iso_date else 0
     return period.start <= number <= period.end

@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
 from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, sentence_failure,
-                                      unanswered_clause)
+                                      unanswered_clause, within)
 from rag.answering.expected import STRICT, holds
 from rag.answering.question import Question, read_question
 from rag.query import Query
@@ -128,7 +128,7 @@ class ExtractiveAnswerer:
         evidence = _evidence(quoted, wanted, total, max(c.similarity for c in candidates))
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
-        chosen = self._select(candidates, wanted, total, question.asks_several)
+        chosen = self._select(candidates, wanted, total, question.asks_several, query.periods)
         citations = [
             Citation(n, c.passage.doc_id, c.passage.title, c.passage.date, c.passage.source, c.passage.url,
                      c.text, c.passage.chunk_id)
@@ -244,14 +244,15 @@ class ExtractiveAnswerer:
         return like
 
     def _select(self, ranked: list[Candidate], wanted: dict[str, float], total: float,
-                several: bool) -> list[Candidate]:
+                several: bool, periods: tuple = ()) -> list[Candidate]:
         """Greedy: the best sentence, then the next best that says something new, preferring other passages
         (a multi-document question wants a sentence from each). A question that asks one thing takes a
         sentence of another release only when it says a good share of what the sentences chosen do not: a
-        second release that merely shares the topic would be cited for what it does not support."""
-        chosen = [ranked[0]]
+        second release that merely shares the topic would be cited for what it does not support. A question
+        naming several periods («в феврале и в марте») starts from the best sentence of each."""
+        chosen = self._each_period(ranked, periods) or [ranked[0]]
         floor = KEEP_RATIO * ranked[0].score
-        while len(chosen) < self.max_sentences:
+        while len(chosen) < max(self.max_sentences, len(periods)):
             def adjusted(c: Candidate) -> float:
                 same = any(c.passage.chunk_id == x.passage.chunk_id for x in chosen)
                 return c.score * (SAME_PASSAGE_PENALTY if same else 1.0)
@@ -267,6 +268,17 @@ class ExtractiveAnswerer:
                 break
             chosen.append(best)
         return chosen
+
+    @staticmethod
+    def _each_period(ranked: list[Candidate], periods: tuple) -> list[Candidate]:
+        """The best sentence published in each of the periods asked, in their order; [] unless two or more
+        of them have one. Periods of different lengths are not asked alike («прогноз на 2017 год в релизе
+        10 июня 2016 года» asks one release about another year)."""
+        if len({(p.start == p.end, p.whole_years) for p in periods}) > 1:
+            return []
+        best = [next((c for c in ranked if within(c.passage, period)), None) for period in periods]
+        found = [c for c in best if c is not None]
+        return found if len(found) > 1 else []
 
 
 AS_OF = {"ru": "По данным последнего релиза, от {date}:", "en": "As of the latest release, of {date}:",
