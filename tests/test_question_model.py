@@ -531,3 +531,11 @@ def test_a_question_naming_several_periods_of_one_kind_quotes_each():
     # a release's day and the year it forecasts are not two periods asked alike
     day_and_year = (DateRange(20240726, 20240726), DateRange(20250101, 20251231))
     assert ExtractiveAnswerer._each_period([july, october], day_and_year) == []
+
+
+def test_the_year_asked_must_be_named_by_the_quoted_sentence_itself():
+    question = model("Какой была инфляция по итогам 2012 года?")
+    text = "В 2012 году инфляция была высокой. Цены выйдут на целевой уровень 5,0% в конце 2014 года."
+    later = passage(text, date="2014-02-14")
+    quoted = "Цены выйдут на целевой уровень 5,0% в конце 2014 года."
+    assert sentence_failure(question, later, quoted, text) == Failure("period")

@@ -234,7 +234,9 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("answer_type", kind)
     if question.judged and not EVALUATIVE.search(normalise(context or sentence)):
         return Failure("opinion")
-    if not _says_the_year(question.query, passage, context or sentence):
+    # The year must be in the sentence itself, unless a second question may ask of another time ("and how
+    # many a year earlier?"), which the sentences beside it may name.
+    if not _says_the_year(question.query, passage, (context or sentence) if question.asks_several else sentence):
         return Failure("period")
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))
