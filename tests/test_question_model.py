@@ -147,6 +147,9 @@ def test_a_question_asking_two_things_needs_each_answered_by_some_release():
     # a change of something else is no denial («снизить инфляционные ожидания»)
     ("На сколько Банк России снизил ключевую ставку в июне?",
      "Банк России намерен снизить инфляционные ожидания. Ставка обсуждалась.", None),
+    # what it says happened is its finite verb, not the verb it governs
+    ("Почему президент Франции отозвал приглашение посетить Париж?",
+     "Президент Франции подтвердил приглашение посетить Париж.", Failure("premise")),
     # a premise in the negative is said only in the negative; the release saying otherwise is quoted
     ("Почему президент Казахстана не приедет на торжества в Москве?",
      "В торжествах в Москве примет участие президент Казахстана, он приедет в Москву.",

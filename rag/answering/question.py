@@ -164,7 +164,10 @@ def _predicate(rendered: list[str], tagged) -> tuple[str, ...]:
     """Its verbs' stems; for an English or Kazakh question, untagged, the changes and assessments its Russian
     rendering names («cut the key rate» → снизить, "how did he assess" → оценил)."""
     if tagged is not None:
-        return tuple(dict.fromkeys(stem for token in tagged.tokens if token.pos == "VERB" for stem in terms(token.text)))
+        verbs = [t for t in tagged.tokens if t.pos == "VERB"]
+        # What it says happened is its finite verbs («отозвал»), not what they govern («посетить»).
+        finite = [t for t in verbs if t.feats.get("VerbForm") == "Fin"] or verbs
+        return tuple(dict.fromkeys(stem for token in finite for stem in terms(token.text)))
     return tuple(dict.fromkeys(stem for stem in rendered if stem.startswith(CHANGE_STEMS + ASSESSING)))
 
 
