@@ -446,11 +446,13 @@ def test_a_sites_links_to_other_pages_are_not_quoted(settings, embedder, tmp_pat
     text = ("В Кремле прошли переговоры президентов России и Омана. "
             "Дополнительно Список документов, подписанных по итогам переговоров 22 апреля 2025 года. "
             "Дополнительно будет выделено 5 миллиардов рублей на совместные проекты.")
-    (tmp_path / "oman.txt").write_text(f"title: Переговоры с Султаном Омана\ndate: 2025-04-22\n\n{text}\n", encoding="utf-8")
+    (tmp_path / "oman.md").write_text(f"---\ntitle: Переговоры с Султаном Омана\ndate: 2025-04-22\n---\n{text}\n",
+                                      encoding="utf-8")
     with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
-        assistant.ingest([tmp_path / "oman.txt"])
+        assistant.ingest([tmp_path / "oman.md"])
+        # the list's heading names documents, but it is the only sentence that does: nothing says which
         answer = assistant.ask("Какие документы подписали Россия и Оман по итогам переговоров?")
-        assert answer.citations and all("Список документов" not in c["quote"] for c in answer.citations)
+        assert answer.refused and answer.refusal_reason == "document"
         sum_answer = assistant.ask("Сколько рублей выделят на совместные проекты России и Омана?")
         assert any("5 миллиардов рублей" in c["quote"] for c in sum_answer.citations)
 
@@ -542,3 +544,20 @@ def test_the_year_asked_must_be_named_by_the_quoted_sentence_itself():
     later = passage(text, date="2014-02-14")
     quoted = "Цены выйдут на целевой уровень 5,0% в конце 2014 года."
     assert sentence_failure(question, later, quoted, text) == Failure("period")
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Какие соглашения подписали президенты по итогам переговоров?",
+     "В Кремле началась беседа президентов.", Failure("document", "соглашения")),
+    ("Какие соглашения подписали президенты по итогам переговоров?",
+     "Подписан договор о стратегическом партнёрстве.", None),
+    ("Какой указ подписал президент?", "Президент подписал Указ «О комиссии Государственного Совета».", None),
+    ("Какой рекорд поставил регион?", "Регион впервые собрал 3 миллиона тонн зерна.", None),
+])
+def test_a_question_for_a_kind_of_document_needs_a_sentence_naming_one(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence), sentence) == failed
+
+
+def test_a_refusal_for_a_document_names_what_was_asked(assistant):
+    answer = assistant.ask("Какие соглашения подписал губернатор на открытии школы в Новосибирске?")
+    assert answer.refused and answer.refusal_reason == "document" and "«соглашения»" in answer.answer.split("\n")[0]

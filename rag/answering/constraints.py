@@ -52,7 +52,7 @@ PREMISE_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Failure:
-    constraint: str  # "period", "entity", "answer_type", "focus", "event", "premise" or "opinion"
+    constraint: str  # "period", "entity", "answer_type", "focus", "event", "premise", "opinion" or "document"
     detail: str = ""
 
 
@@ -225,6 +225,9 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
         return Failure("answer_type", kind)
+    word, kind_of_document = question.document_kind
+    if kind_of_document and not any(t.startswith(kind_of_document) for t in terms(sentence)):
+        return Failure("document", word)
     if kind == "number" and question.counted and _measures_other_things(question.focus, sentence):
         return Failure("focus", question.focus_word)
     if question.measured_in and not holds_measure(question.measured_in, sentence):

@@ -65,6 +65,11 @@ CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", 
            ("сохран", "остав", "неизмен"))
 CHANGE_STEMS = tuple(stem for group in CHANGES for stem in group)
 ASSESSING = ("оцен",)
+WHICH = re.compile(r"^как(ой|ая|ое|ие|ую|их|им|ими)$")
+# Kinds of document, each with the words releases use for it.
+DOCUMENT_KINDS = (("соглашен", "договор", "меморандум", "контракт", "конвенц"),
+                  ("документ", "соглашен", "договор", "меморандум", "заявлен", "деклараци", "программ", "план"),
+                  ("указ",), ("закон",))
 PLANNED = {"будет", "будут", "планируется", "планируются", "запланировано", "запланирован", "запланирована",
            "намечено", "намечен", "намечена", "предстоит"}
 ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b", re.I)
@@ -107,6 +112,9 @@ class Question:
     # «сколько домов», "how many ships": things counted one by one, not a substance measured («сколько угля»).
     counted: bool = False
     measured_in: tuple[str, ...] = ()  # «какова длина моста»: the units its number must be of
+    # «какие соглашения подписали …»: the kind of document asked for (its word, and the stems releases use
+    # for it), which the answer must name
+    document_kind: tuple[str, tuple[str, ...]] = ("", ())
     # «кто освобождён …, и кто назначен?», «в июле и в октябре»: more than one thing asked, each maybe in its
     # own release.
     asks_several: bool = False
@@ -142,6 +150,7 @@ def read_question(query: Query) -> Question:
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
         asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
+        document_kind=_document_kind(query.question, tagged),
     )
 
 
@@ -228,6 +237,22 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _document_kind(question: str, tagged) -> tuple[str, tuple[str, ...]]:
+    """The stems of the kind of document a «какой/какие …» question asks for (its first noun), if it asks
+    for one: a sentence that names no such document cannot say which."""
+    if tagged is None:
+        return "", ()
+    tokens = tagged.tokens
+    for index, token in enumerate(tokens):
+        if not WHICH.match(token.text.lower()):
+            continue
+        noun = next((t for t in tokens[index + 1 : index + 4] if t.pos == "NOUN"), None)
+        stems = terms(noun.text) if noun is not None else []
+        kind = next((kind for kind in DOCUMENT_KINDS if stems and stems[0].startswith(kind)), ())
+        return (noun.text, kind) if kind else ("", ())
+    return "", ()
 
 
 def _counted(question: str, language: str, focus_words: list[str], tagged) -> bool:
