@@ -553,6 +553,10 @@ def test_the_year_asked_must_be_named_by_the_quoted_sentence_itself():
      "Подписан договор о стратегическом партнёрстве.", None),
     ("Какой указ подписал президент?", "Президент подписал Указ «О комиссии Государственного Совета».", None),
     ("Какой рекорд поставил регион?", "Регион впервые собрал 3 миллиона тонн зерна.", None),
+    ("Which agreements did the presidents sign after the talks?",
+     "В Кремле началась беседа президентов.", Failure("document", "agreements")),
+    ("Президенттер қандай келісімдерге қол қойды?", "В Кремле началась беседа президентов.",
+     Failure("document", "келісімдерге")),
 ])
 def test_a_question_for_a_kind_of_document_needs_a_sentence_naming_one(question, sentence, failed):
     assert sentence_failure(model(question), passage(sentence), sentence) == failed

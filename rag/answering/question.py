@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rag.answering.expected import expected_answer, measured_in
 from rag.kazakh import to_russian as kazakh_to_russian
-from rag.query import Query, is_month, lists_months, without_dates
+from rag.query import Query, detect_language, is_month, lists_months, without_dates
 from rag.translate import english_names, to_russian as english_to_russian
 from rag.text import query_terms, terms
 
@@ -66,6 +66,7 @@ CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", 
 CHANGE_STEMS = tuple(stem for group in CHANGES for stem in group)
 ASSESSING = ("оцен",)
 WHICH = re.compile(r"^как(ой|ая|ое|ие|ую|их|им|ими)$")
+OTHER_WHICH = re.compile(r"\b(?:which|what|қандай)\s+(\w+(?:\s+\w+)?)", re.I)
 # Kinds of document, each with the words releases use for it.
 DOCUMENT_KINDS = (("соглашен", "договор", "меморандум", "контракт", "конвенц"),
                   ("документ", "соглашен", "договор", "меморандум", "заявлен", "деклараци", "программ", "план"),
@@ -243,6 +244,14 @@ def _document_kind(question: str, tagged) -> tuple[str, tuple[str, ...]]:
     """The stems of the kind of document a «какой/какие …» question asks for (its first noun), if it asks
     for one: a sentence that names no such document cannot say which."""
     if tagged is None:
+        # "which agreements …", «қандай келісімдер …»: the word after the question word, in Russian
+        match = OTHER_WHICH.search(question)
+        language = detect_language(question)
+        for word in match[1].split() if match else []:
+            stems = terms(_russian(word, language))
+            kind = next((kind for kind in DOCUMENT_KINDS if stems and stems[0].startswith(kind)), ())
+            if kind:
+                return word, kind
         return "", ()
     tokens = tagged.tokens
     for index, token in enumerate(tokens):
