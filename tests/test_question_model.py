@@ -565,3 +565,9 @@ def test_a_question_for_a_kind_of_document_needs_a_sentence_naming_one(question,
 def test_a_refusal_for_a_document_names_what_was_asked(assistant):
     answer = assistant.ask("Какие соглашения подписал губернатор на открытии школы в Новосибирске?")
     assert answer.refused and answer.refusal_reason == "document" and "«соглашения»" in answer.answer.split("\n")[0]
+
+
+def test_a_kazakh_sentences_first_word_is_not_taken_for_a_name():
+    question = model("Путин отбасын қабылдады. Содырлармен атыста қаза тапқан жасөспірімге қандай атақ берілді?")
+    assert "Содырлармен" not in [e.text for e in question.entities]
+    assert "Путин" in [e.text for e in question.entities]

@@ -162,7 +162,7 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
                 if not is_month(match[0]) and (entity := _entity(match[0], "NAME", _russian(match[0], "en"),
                                                                  english_names(match[0])))]
     found = []
-    for start, text, kind in [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc):
+    for start, text, kind in [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc, language):
         words = text.split()
         russian = _russian(text, language)
         if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
@@ -187,11 +187,15 @@ def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
     return tuple(rendered[at + 1 : at + 3]) if at is not None else ()
 
 
-def _proper_nouns(doc) -> list[tuple[int, str, str]]:
-    """Runs of proper nouns the NER left out («Эмбало», «Заполярья»), from the morphology tagger."""
+def _proper_nouns(doc, language: str) -> list[tuple[int, str, str]]:
+    """Runs of proper nouns the NER left out («Эмбало», «Заполярья»), from the morphology tagger. (Its
+    Russian model reads a Kazakh sentence's first word, capitalised, as a name: «Содырлармен атыста …».)"""
     covered = {i for span in doc.spans for i in range(span.start, span.stop)}
     runs: list[list] = []
-    for token in doc.tokens:
+    for index, token in enumerate(doc.tokens):
+        opens = index == 0 or doc.tokens[index - 1].text in (".", "!", "?", "…")
+        if language == "kk" and opens:
+            continue
         if token.pos == "PROPN" and token.start not in covered and not token.text.isupper():
             if runs and runs[-1][-1].stop + 1 >= token.start:
                 runs[-1].append(token)
