@@ -92,7 +92,7 @@ class Timekeeper:
         self._catalogue: tuple[int, Catalogue] | None = None
 
     def catalogue(self) -> Catalogue:
-        generation = self.index.lexical.generation
+        generation = self.index.generation
         if self._catalogue is None or self._catalogue[0] != generation:
             self._catalogue = (generation, Catalogue(self.index.documents()))
         return self._catalogue[1]
@@ -173,7 +173,7 @@ class Timekeeper:
         own = ([t for t in query_terms(searchable(without_turn(dateless(text)))) if t not in left_out]
                for text in asked if text)
         chosen = next((found for found in own if found), [])
-        return tuple(t for t in dict.fromkeys(chosen) if self.index.lexical.idf(t) is not None)
+        return tuple(t for t in dict.fromkeys(chosen) if self.index.idf(t) is not None)
 
     # The newest value
 
@@ -185,7 +185,7 @@ class Timekeeper:
         if len(series) < MIN_SERIES:
             return False
         verbs = set(read_question(query).predicate)
-        asked = [t for t in dict.fromkeys(query.content_terms) if t not in verbs and self.index.lexical.idf(t)]
+        asked = [t for t in dict.fromkeys(query.content_terms) if t not in verbs and self.index.idf(t)]
         if not asked:
             return False
         lexical = self.index.lexical
