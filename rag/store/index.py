@@ -123,6 +123,11 @@ class Index:
     def _behind(self) -> bool:
         return self.lexical.generation < self._seen
 
+    @property
+    def following(self) -> bool:
+        """Whether this process is catching up with another's writes (`follow`): its lexical index is being built."""
+        return self._follower is not None
+
     def refresh(self, force: bool = False) -> bool:
         """Catches up with changes made by other processes; cheap (one SQLite read) when there were none."""
         generation = self.manifest.generation
@@ -190,8 +195,8 @@ class Index:
                 while True:
                     generation = self._seen
                     saved = _saved_lexical(self.lexical_dir)
-                    lexical = saved if saved is not None and saved.generation >= generation else \
-                        LexicalIndex.build(manifest.all_chunk_rows(), generation)
+                    lexical = (saved if saved is not None and saved.generation >= generation else
+                               LexicalIndex.build(manifest.all_chunk_rows(), generation)).prepare()
                     with exclusive:
                         if lexical.generation > self.lexical.generation:
                             self._catch_up_with_manifest(lexical)

@@ -165,6 +165,13 @@ class LexicalIndex:
         return {doc_id: (int(self.dates[row]), self.sources[row]) for doc_id, row in zip(self.documents,
                                                                                           self.document_rows)}
 
+    def prepare(self) -> "LexicalIndex":
+        """Computes now what `spellings` and `sounding_like` compute at their first call (a second at 85k
+        passages), for an index about to replace one that questions are using."""
+        self.spellings("")
+        self.sounding_like("")
+        return self
+
     def spellings(self, stem: str) -> list[str]:
         """The corpus's stems that begin like this one (`text.stem_head`): the other inflections of a name."""
         if self._sorted_terms is None:
