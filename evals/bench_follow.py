@@ -80,7 +80,6 @@ class Asker:
                 with urllib.request.urlopen(request, timeout=120) as response:
                     answer = json.loads(response.read())
                 self.answers.append((began, time.monotonic() - began, {c["doc_id"] for c in answer["citations"]}))
-                self.last = answer
             except Exception as exc:  # noqa: BLE001 (counted and shown)
                 self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
@@ -131,7 +130,7 @@ def _run_tree(tree: Path, work: Path, env: dict, bridge: Path) -> dict:
             asker.stop()
     if asker.errors:
         raise RuntimeError(f"errors while asking: {asker.errors[:3]}")
-    return {"tree": str(tree), "ingest": added, "remove": removed, "last": {k: asker.last[k] for k in ("refusal_reason", "retrieved", "timings_ms")}}
+    return {"tree": str(tree), "ingest": added, "remove": removed}
 
 
 def main() -> int:
