@@ -4,8 +4,9 @@
 
 Starts `rag serve --ingest corpus/` on loopback twice: with the embedded store, then with a Chroma server
 (`chroma run`, started here). Each user is a thread in a closed loop without think time: it asks a
-question about a shipped release through Gradio's API (POST /gradio_api/call/ask, then reads the result
-stream), waits for the complete answer, and asks the next. Each level runs for --seconds (and at most
+question about a shipped release, waits for the complete answer, and asks the next; through Gradio's API
+(POST /gradio_api/call/ask, then reads the result stream), then, the same levels again, through the REST API
+beside it (POST /api/ask). Each level runs for --seconds (and at most
 --max-per-level answers); latency is from the POST to the complete answer. An error is any non-200, an
 `event: error`, a timeout (--timeout) or an answer without its fields. Results: load.md and load.json.
 """
@@ -70,7 +71,20 @@ def ask(url: str, question: str, timeout: float) -> dict:
     raise RuntimeError("stream ended without an answer")
 
 
-def level(url: str, users: int, seconds: float, max_answers: int, timeout: float) -> dict:
+def ask_rest(url: str, question: str, timeout: float) -> dict:
+    body = json.dumps({"question": question}).encode()
+    request = urllib.request.Request(f"{url}api/ask", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        answer = json.loads(response.read())
+    if not FIELDS <= answer.keys():
+        raise RuntimeError(f"answer without its fields: {sorted(answer)}")
+    return answer
+
+
+APIS = {"gradio": ask, "rest": ask_rest}
+
+
+def level(url: str, api: str, users: int, seconds: float, max_answers: int, timeout: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -86,7 +100,7 @@ def level(url: str, users: int, seconds: float, max_answers: int, timeout: float
             turn += 1
             started = time.perf_counter()
             try:
-                ask(url, question, timeout)
+                APIS[api](url, question, timeout)
                 with lock:
                     latencies.append(time.perf_counter() - started)
             except Exception as exc:  # noqa: BLE001 (every failure is counted and shown)
@@ -105,7 +119,7 @@ def level(url: str, users: int, seconds: float, max_answers: int, timeout: float
     def pct(p: float) -> float | None:
         return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1) if ordered else None
 
-    return {"users": users, "answers": len(latencies), "errors": len(errors), "error_samples": errors[:5],
+    return {"api": api, "users": users, "answers": len(latencies), "errors": len(errors), "error_samples": errors[:5],
             "seconds": round(wall, 1), "throughput_per_s": round(len(latencies) / wall, 1),
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
             "mean_ms": round(statistics.mean(ordered) * 1000, 1) if ordered else None}
@@ -118,24 +132,26 @@ def run_store(name: str, workdir: Path, cache: Path, args, **env: str) -> dict:
             ready = server.wait_ready(240)
         for question in QUESTIONS:  # warm-up: first answers load lazily built parts
             ask(server.url, question, args.timeout)
-        levels = [level(server.url, users, args.seconds, args.max_per_level, args.timeout) for users in args.levels]
+        levels = [level(server.url, api, users, args.seconds, args.max_per_level, args.timeout)
+                  for api in args.apis for users in args.levels]
     finally:
         server.close()
     for row in levels:
-        print(f"{name:9} {row['users']:3} users: p50 {row['p50_ms']} p95 {row['p95_ms']} p99 {row['p99_ms']} ms, "
+        print(f"{name:9} {row['api']:6} {row['users']:3} users: p50 {row['p50_ms']} p95 {row['p95_ms']} p99 {row['p99_ms']} ms, "
               f"{row['throughput_per_s']}/s, {row['errors']} errors", flush=True)
     return {"store": name, "ready_s": round(ready, 1), "levels": levels}
 
 
 def markdown(results: dict) -> str:
-    lines = [f"# Load: concurrent users on the web chat's /ask API ({results['date']})", "",
+    lines = [f"# Load: concurrent users on the web chat's /ask API and on REST /api/ask ({results['date']})", "",
              f"{results['machine']}; closed-loop users without think time, {results['seconds']} s a level; "
              f"offline answerer; corpus/ ({len(QUESTIONS)} questions about its releases); Gradio queue "
              f"default_concurrency_limit={results['concurrency_limit']}.", "",
-             "| store | users | answers | errors | throughput/s | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|---|---|"]
+             "| store | API | users | answers | errors | throughput/s | p50 ms | p95 ms | p99 ms |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for store in results["stores"]:
         for r in store["levels"]:
-            lines.append(f"| {store['store']} | {r['users']} | {r['answers']} | {r['errors']} | "
+            lines.append(f"| {store['store']} | {r.get('api', 'gradio')} | {r['users']} | {r['answers']} | {r['errors']} | "
                          f"{r['throughput_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |")
     return "\n".join(lines) + "\n"
 
@@ -145,6 +161,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--max-per-level", type=int, default=3000)
+    parser.add_argument("--apis", nargs="+", choices=sorted(APIS), default=list(APIS))
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--cache", type=Path, default=Path(SHARED_CACHE) if SHARED_CACHE else None)
     parser.add_argument("--out", type=Path, default=ROOT / "evals" / "results" / "load")

@@ -62,7 +62,7 @@ class Assistant:
         self.time = Timekeeper(self.index)
         self.answerers: dict[str, Answerer] = {
             "extractive": ExtractiveAnswerer(
-                idf=lambda term: self.index.lexical.idf(term),
+                idf=lambda term: self.index.idf(term),
                 embed=self.embedder.embed,
                 document_terms=lambda doc_ids: self.index.document_terms(doc_ids),
                 spellings=self._spellings,
@@ -81,13 +81,12 @@ class Assistant:
             self.answerers["llm"] = LLMAnswerer(self.chat_model, self.settings, self.answerers["extractive"])
 
     def _spellings(self, stem: str, transliterated: bool = False) -> list[str]:
-        lexical = self.index.lexical
-        found = lexical.spellings(stem)
+        found = self.index.spellings(stem)
         if not transliterated:
             return found
         # A transliterated name may be spelled otherwise: the corpus's stems of the same consonants and first
         # sound («Japarov» → джапаров → «Жапаров»), never of other sounds («Astana» is no «осет»).
-        return found + [t for t in lexical.sounding_like(stem) if t not in found and _same_start(t, stem)]
+        return found + [t for t in self.index.sounding_like(stem) if t not in found and _same_start(t, stem)]
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None, **kwargs) -> "Assistant":
@@ -125,10 +124,10 @@ class Assistant:
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
         """Shared with other readers, after catching up with what other processes wrote; that is done alone, as
-        it reopens the Chroma view that other readers query."""
+        it reopens the Chroma view that other readers query (the lexical index follows in a thread)."""
         if not self._lock.reading and self.index.stale():
             with self._lock:
-                self.index.refresh()
+                self.index.follow(self._lock)
         with self._lock.shared():
             yield
 

@@ -6,6 +6,7 @@ SIF-weighted and averaged by sentence-transformers' StaticEmbedding. It is built
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -110,22 +111,29 @@ class StaticVectors:
         result = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
         token_ids = self._tokenizer_ids if len(texts) > FEW_TEXTS or self._tokenizer is not None else self._looked_up_ids
         for start in range(0, len(texts), batch_size):
-            for row, ids in enumerate(token_ids(texts[start:start + batch_size]), start):
-                if len(ids):
-                    result[row] = self.weights[ids].mean(axis=0)
+            ids, lengths = token_ids(texts[start:start + batch_size])
+            firsts = np.cumsum(lengths) - lengths
+            # A text of one token (the answerer embeds hundreds of single words) is that token's vector, taken
+            # for all of them at once; the others are the mean of theirs.
+            single = lengths == 1
+            result[start + np.flatnonzero(single)] = self.weights[ids[firsts[single]]]
+            for row in np.flatnonzero(lengths > 1):
+                result[start + row] = self.weights[ids[firsts[row]:firsts[row] + lengths[row]]].mean(axis=0)
         norms = np.linalg.norm(result, axis=1, keepdims=True)
         return result / np.maximum(norms, 1e-12)
 
-    def _tokenizer_ids(self, texts: list[str]) -> list[list[int]]:
-        return [encoding.ids for encoding in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+    def _tokenizer_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every text's token ids one after another, and how many each text has."""
+        ids = [encoding.ids for encoding in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+        return (np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64),
+                np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)))
 
-    def _looked_up_ids(self, texts: list[str]) -> list[np.ndarray]:
+    def _looked_up_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """What the tokenizer's word-level model does: each word of the normalised text, or 0 (unknown)."""
         normaliser, split = self.splitter.normalizer, self.splitter.pre_tokenizer.pre_tokenize_str
         words = [[word for word, _ in split(normaliser.normalize_str(text))] for text in texts]
         ids = self.vocabulary.lookup([word for text in words for word in text], missing=0)
-        ends = np.cumsum([len(text) for text in words])
-        return np.split(ids, ends[:-1]) if len(texts) else []
+        return np.asarray(ids, dtype=np.int64), np.fromiter(map(len, words), dtype=np.int64, count=len(words))
 
 
 def _safetensors_matrix(path: Path, name: str) -> np.ndarray:

@@ -19,7 +19,9 @@ answer), hard filters restricted to that release, and the releases of a timeline
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Callable
@@ -85,17 +87,37 @@ class Plan:
 
 
 class Timekeeper:
-    """Plans questions against one index; its catalogue of series follows the index's generation."""
+    """Plans questions against one index; its catalogue of series follows the index's generation: built anew at
+    once after this process wrote, and in a thread while the index follows another process's writes (about 2 s
+    at 80k releases), the older one answering meanwhile (a release it names that was removed since is left out
+    by the index; one added since is not in a series until then)."""
 
     def __init__(self, index: Index):
         self.index = index
         self._catalogue: tuple[int, Catalogue] | None = None
+        self._starting = threading.Lock()
+        self._builder: threading.Thread | None = None
 
     def catalogue(self) -> Catalogue:
-        generation = self.index.lexical.generation
-        if self._catalogue is None or self._catalogue[0] != generation:
-            self._catalogue = (generation, Catalogue(self.index.documents()))
-        return self._catalogue[1]
+        generation, current = self.index.generation, self._catalogue
+        if current is not None and current[0] == generation:
+            return current[1]
+        with self._starting:
+            if self._builder is not None:
+                return current[1]
+            if current is None or not self.index.following:
+                self._catalogue = (generation, Catalogue(self.index.documents()))
+                return self._catalogue[1]
+            self._builder = threading.Thread(target=self._build, args=(generation,), daemon=True, name="catalogue")
+            self._builder.start()
+        return current[1]
+
+    def _build(self, generation: int) -> None:
+        try:
+            with contextlib.closing(self.index.manifest.another()) as manifest:
+                self._catalogue = (generation, Catalogue(manifest.documents()))
+        finally:
+            self._builder = None
 
     def plan(self, query: Query, filters: Filters, anchor: Callable[[], str | None]) -> Plan:
         """`anchor()`: the release the answer to the earlier question cites (asked only for a relative turn)."""
@@ -173,7 +195,7 @@ class Timekeeper:
         own = ([t for t in query_terms(searchable(without_turn(dateless(text)))) if t not in left_out]
                for text in asked if text)
         chosen = next((found for found in own if found), [])
-        return tuple(t for t in dict.fromkeys(chosen) if self.index.lexical.idf(t) is not None)
+        return tuple(t for t in dict.fromkeys(chosen) if self.index.idf(t) is not None)
 
     # The newest value
 
@@ -185,7 +207,7 @@ class Timekeeper:
         if len(series) < MIN_SERIES:
             return False
         verbs = set(read_question(query).predicate)
-        asked = [t for t in dict.fromkeys(query.content_terms) if t not in verbs and self.index.lexical.idf(t)]
+        asked = [t for t in dict.fromkeys(query.content_terms) if t not in verbs and self.index.idf(t)]
         if not asked:
             return False
         lexical = self.index.lexical

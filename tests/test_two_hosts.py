@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,12 +24,14 @@ from pydantic import SecretStr
 from conftest import EXPECTED, copy_corpus
 from rag.store.lock import WriterLock
 from rag.store.postgres import AdvisoryLock, Database
+from rag.text import terms
 from tests import synthetic_releases
 from tests.ingest_support import assert_consistent, small_chunks  # noqa: F401 (fixture)
 from tests.postgres_support import database_url, postgres_server  # noqa: F401 (fixtures)
 from tests.test_chroma_server import chroma_port  # noqa: F401 (fixture)
 from tests.test_two_processes import cited, others_asking, rag, wait_for
-from tests.web_support import BRIDGE_DOC, BRIDGE_FILE, BRIDGE_TEXT, Server, cache_dir_for, server_env
+from tests.web_support import (BRIDGE_DOC, BRIDGE_FILE, BRIDGE_QUESTION, BRIDGE_TEXT, Server, cache_dir_for,
+                               server_env)
 
 UPDATED = "cbr-2023-07-21"
 
@@ -151,6 +154,41 @@ def test_two_servers_on_two_hosts_cite_what_the_other_ingested_and_forget_what_i
     finally:
         for server in servers:
             server.close()
+
+
+def test_while_a_host_builds_its_lexical_index_anew_it_cites_additions_and_never_a_removed_release(
+        open_assistant, settings, shared, tmp_path, tmp_path_factory):
+    """The window between noticing another host's writes and swapping in the lexical index built from them, held
+    open: the lexical index is the one from before the writes, and questions are answered meanwhile."""
+    host = open_assistant(tmp_path / "host-a", settings=shared_settings(settings, shared))
+    host.ingest([copy_corpus(tmp_path / "corpus")])
+    rate = "До какого уровня Банк России повысил ключевую ставку в июле 2023 года?"
+    assert host.ask(rate).citations[0]["doc_id"] == UPDATED
+    env = server_env(cache_dir_for(tmp_path_factory), tmp_path, **shared)
+    for command in (("ingest", str(bridge_file(tmp_path / "new"))), ("remove", UPDATED)):
+        done = rag(command[0], "--index", str(tmp_path / "host-b"), command[1], env=env)
+        assert done.returncode == 0, done.stderr
+    swap = threading.Lock()  # what the thread building the new lexical index takes to swap it in
+    with swap:
+        assert host.index.stale()
+        host.index.follow(swap)
+        assert not host.index.stale(), "no question starts another build"
+        assert host.index.lexical.generation < host.index.generation
+        assert BRIDGE_DOC not in host.index.lexical.documents
+        bridge = host.ask(BRIDGE_QUESTION)
+        assert bridge.citations[0]["doc_id"] == BRIDGE_DOC, "found by its vectors, its words known from the manifest"
+        for answer in (host.ask(rate), host.ask(rate, date_from="2023-07-01", date_to="2023-07-31"), bridge):
+            assert UPDATED not in {c["doc_id"] for c in answer.citations} | {r["doc_id"] for r in answer.retrieved}
+        assert UPDATED not in {p.doc_id for p in host.search("ключевая ставка Банк России", 20)}
+        lexical = host.index.lexical  # the older index still holds the removed release, but never returns it
+        assert UPDATED in lexical.documents
+        assert not any(hit.startswith(UPDATED) for hit, _ in lexical.search(terms(rate), 50, lexical.filter_mask(
+            None, None, None)) + host.index.dense_search(host.embedder.embed_one(rate), 50))
+        assert UPDATED not in dict(lexical.search_documents(terms(rate), 50, lexical.filter_mask(None, None, None)))
+    wait_for(lambda: host.index.lexical.generation == host.index.generation)
+    assert BRIDGE_DOC in host.index.lexical.documents and UPDATED not in host.index.lexical.documents
+    assert host.ask(BRIDGE_QUESTION).citations[0]["doc_id"] == BRIDGE_DOC
+    assert_consistent(host)
 
 
 def test_writers_on_several_hosts_wait_for_each_other_and_store_nothing_twice(open_assistant, small_chunks, shared,

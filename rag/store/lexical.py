@@ -80,6 +80,8 @@ class LexicalIndex:
         self.document_rows = np.asarray([first_row[d] for d in self.documents], dtype=np.int64)
         self._sorted_terms: list[str] | None = None
         self._skeletons: dict[str, list[str]] | None = None
+        self.removed: frozenset[str] = frozenset()
+        self._live: np.ndarray | None = None  # False on the rows of `removed`; None while nothing is
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, str, str, str]], generation: int) -> "LexicalIndex":
@@ -145,18 +147,32 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
+    def forget(self, doc_ids: set[str]) -> None:
+        """Releases the manifest no longer holds (another process removed them after this index was built): every
+        search and mask leaves them out from now on, until a newer index replaces this one."""
+        self.removed = frozenset(doc_ids)
+        if not self.removed:
+            self._live = None
+            return
+        live = np.fromiter((d not in self.removed for d in self.doc_ids), dtype=bool, count=len(self.doc_ids))
+        live.flags.writeable = False
+        self._live = live
+
     def idf(self, term: str) -> float | None:
         """BM25 idf of a stem; None for a stem no chunk contains."""
-        df = self.df.get(term, 0)
-        if df == 0:
-            return None
-        n = len(self.chunk_ids)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return bm25_idf(self.df.get(term, 0), len(self.chunk_ids))
 
     def document_dates(self) -> dict[str, tuple[int, str]]:
         """Each release's publication date as YYYYMMDD (0 when undated) and its source."""
         return {doc_id: (int(self.dates[row]), self.sources[row]) for doc_id, row in zip(self.documents,
                                                                                           self.document_rows)}
+
+    def prepare(self) -> "LexicalIndex":
+        """Computes now what `spellings` and `sounding_like` compute at their first call (a second at 85k
+        passages), for an index about to replace one that questions are using."""
+        self.spellings("")
+        self.sounding_like("")
+        return self
 
     def spellings(self, stem: str) -> list[str]:
         """The corpus's stems that begin like this one (`text.stem_head`): the other inflections of a name."""
@@ -212,9 +228,10 @@ class LexicalIndex:
 
     def filter_mask(self, date_from: int | None, date_to: int | None, sources: list[str] | None,
                     documents: tuple[str, ...] = ()) -> np.ndarray | None:
+        """True on the rows that pass the filters and were not removed (`forget`); None when every row does."""
         if date_from is None and date_to is None and not sources and not documents:
-            return None
-        mask = np.ones(len(self.chunk_ids), dtype=bool)
+            return self._live
+        mask = np.ones(len(self.chunk_ids), dtype=bool) if self._live is None else self._live.copy()
         if date_from is not None:
             mask &= self.dates >= date_from
         if date_to is not None:
@@ -226,6 +243,11 @@ class LexicalIndex:
             chosen = set(documents)
             mask &= np.fromiter((d in chosen for d in self.doc_ids), dtype=bool, count=len(self.doc_ids))
         return mask
+
+
+def bm25_idf(df: int, rows: int) -> float | None:
+    """BM25 idf of a stem that `df` of `rows` chunks contain; None for one that none does."""
+    return math.log(1 + (rows - df + 0.5) / (df + 0.5)) if df else None
 
 
 def _bm25(token_ids: list[list[int]], vocab: dict[str, int]):

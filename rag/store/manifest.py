@@ -39,6 +39,7 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, minhash BLOB NOT NULL);
 """
 
+CHUNK_ROWS = "SELECT c.chunk_id, c.doc_id, d.date, d.source, c.terms FROM chunks c JOIN documents d USING (doc_id)"
 DOCUMENT_FIELDS = ("doc_id", "title", "date", "source", "url", "lang", "origin", "chunks", "chars", "updated_at")
 
 
@@ -57,6 +58,7 @@ class StoredChunk:
 class Manifest:
     def __init__(self, path: Path, database_url: str | None = None):
         """SQLite at `path`, or the PostgreSQL database `database_url` names."""
+        self._opened_with = (path, database_url)
         if database_url:
             self.db = connect(database_url)
             self.where = self.db.where
@@ -77,6 +79,10 @@ class Manifest:
 
     def close(self) -> None:
         self.db.close()
+
+    def another(self) -> "Manifest":
+        """The same manifest on a connection of its own, for a thread that reads for long."""
+        return Manifest(*self._opened_with)
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -195,10 +201,17 @@ class Manifest:
 
     def all_chunk_rows(self) -> Iterator[tuple[str, str, str, str, str]]:
         """(chunk_id, doc_id, date, source, terms) for every chunk, in a stable order, streamed."""
-        return self.db.execute(
-            "SELECT c.chunk_id, c.doc_id, d.date, d.source, c.terms FROM chunks c JOIN documents d USING (doc_id) "
-            "ORDER BY c.doc_id, c.ordinal"
-        )
+        return self.db.execute(f"{CHUNK_ROWS} ORDER BY c.doc_id, c.ordinal")
+
+    def chunk_rows(self, doc_ids: Iterable[str]) -> list[tuple[str, str, str, str, str]]:
+        """`all_chunk_rows` of the given documents only, ordered by document."""
+        ids = sorted(set(doc_ids))
+        rows: list[tuple[str, str, str, str, str]] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows += self.db.execute(f"{CHUNK_ROWS} WHERE c.doc_id IN ({','.join('?' * len(part))}) "
+                                    "ORDER BY c.doc_id, c.ordinal", part).fetchall()
+        return rows
 
     def chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
         found: dict[str, StoredChunk] = {}
