@@ -37,6 +37,33 @@ def test_interrupted_reindex_is_repaired_on_next_open(open_assistant, small_chun
     assert again.index.vectors.count() == chunks
 
 
+def test_a_collection_chroma_cannot_read_after_a_crash_is_rewritten_from_the_manifest(
+        open_assistant, small_chunks, corpus_dir, tmp_path, monkeypatch):
+    from chromadb.api.models.Collection import Collection
+    from chromadb.errors import InternalError
+
+    index = tmp_path / "index"
+    first = open_assistant(index, settings=small_chunks)
+    first.ingest([corpus_dir])
+    chunks = assert_consistent(first)
+    first.index.manifest.set_pending(first.index.manifest.all_doc_ids()[:1])  # a writer died mid-write
+    first.close()
+    real_get, broken = Collection.get, []
+
+    def get(self, *args, **kwargs):
+        if not broken:  # what Chroma raised once, reopened after an ingest killed with SIGKILL
+            broken.append(True)
+            raise InternalError("Failed to apply logs to the hnsw segment writer")
+        return real_get(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "get", get)
+    again = open_assistant(index, settings=small_chunks)
+    again.ingest([corpus_dir])
+    assert broken and again.index.vectors.count() == chunks == assert_consistent(again)
+    assert lexical_docs(again, "пшеница") == {"gov-wheat-2024-03-14"}
+    assert again.ask("Сколько пшеницы собрали?").citations
+
+
 def test_missing_lexical_index_is_rebuilt_from_the_manifest(open_assistant, small_chunks, corpus_dir, tmp_path):
     import shutil
 

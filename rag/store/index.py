@@ -42,7 +42,7 @@ from rag.store.lock import FileLock, IndexBusy, WriterLock
 from rag.store.manifest import Manifest, StoredChunk
 from rag.store.near import NearDuplicates, signature, to_blob
 from rag.store.postgres import AdvisoryLock
-from rag.store.vectors import EmbeddingMismatch, VectorStore, date_number
+from rag.store.vectors import EmbeddingMismatch, UnreadableCollection, VectorStore, date_number
 from rag.text import TERMS_VERSION, terms
 
 __all__ = ["Index", "EmbeddingMismatch", "IndexBusy"]
@@ -270,7 +270,15 @@ class Index:
         with self.writing():
             pending = self.manifest.pending()
             known = set(self.manifest.chunk_ids(self.manifest.all_doc_ids()))
-            self.vectors.delete(sorted(self.vectors.all_ids() - known))
+            try:
+                stored = self.vectors.all_ids()
+            except UnreadableCollection as error:
+                # A kill mid-write can leave Chroma's own log unreadable («Failed to apply logs to the hnsw
+                # segment writer»): the manifest holds every chunk's text, so the vectors are made again.
+                logging.getLogger(__name__).warning("%s; rewriting its vectors from the manifest", error)
+                self.vectors.recreate()
+                stored, pending = set(), self.manifest.all_doc_ids()
+            self.vectors.delete(sorted(stored - known))
             self._embed_from_manifest(pending)
             self.manifest.set_pending([])
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InternalError
 
 from rag.settings import Settings
 
@@ -19,6 +20,10 @@ MAX_BATCH = 5000
 
 
 class EmbeddingMismatch(RuntimeError):
+    pass
+
+
+class UnreadableCollection(RuntimeError):
     pass
 
 
@@ -86,6 +91,13 @@ class VectorStore:
                 ],
             )
 
+    def recreate(self) -> None:
+        """Drops the collection and makes it anew, empty: for a collection Chroma can no longer read (a
+        process killed while Chroma wrote it), whose vectors the caller then rewrites from the manifest."""
+        self._count = None
+        self.client.delete_collection(self.name)
+        self.collection = self._collection()
+
     def delete(self, ids: list[str]) -> None:
         self._count = None
         for start in range(0, len(ids), MAX_BATCH):
@@ -95,7 +107,11 @@ class VectorStore:
         ids: set[str] = set()
         offset = 0
         while True:
-            page = self.collection.get(include=[], limit=MAX_BATCH, offset=offset)["ids"]
+            try:
+                page = self.collection.get(include=[], limit=MAX_BATCH, offset=offset)["ids"]
+            except InternalError as error:
+                raise UnreadableCollection(f"Chroma cannot read the collection {self.name!r} at {self.where}: "
+                                           f"{error}") from error
             ids.update(page)
             if len(page) < MAX_BATCH:
                 return ids
