@@ -571,3 +571,18 @@ def test_a_kazakh_sentences_first_word_is_not_taken_for_a_name():
     question = model("Путин отбасын қабылдады. Содырлармен атыста қаза тапқан жасөспірімге қандай атақ берілді?")
     assert "Содырлармен" not in [e.text for e in question.entities]
     assert "Путин" in [e.text for e in question.entities]
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Какой уровень ключевой ставки Банк России прогнозирует на 2026 год?",
+     "Банк России прогнозирует прирост ВВП на 1,5–2,5% в 2026 году.", Failure("focus", "ключевая ставка")),
+    ("Какой уровень ключевой ставки Банк России прогнозирует на 2026 год?",
+     "Банк России прогнозирует среднюю ключевую ставку 13,0–15,0% в 2026 году.", None),
+    # the rate asked is the one its first words name, not the release it names later
+    ("Какой была годовая инфляция по оценке на 20 июля, согласно пресс-релизу о ключевой ставке?",
+     "По оценке на 20 июля, годовая инфляция составила около 3,3%.", None),
+    ("Каким был годовой темп прироста денежной массы М2, по пресс-релизу о ключевой ставке?",
+     "Годовой темп прироста денежной массы (М2) составил 7,4%.", None),
+])
+def test_a_figure_of_a_rate_is_answered_by_a_sentence_about_that_rate(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence), sentence) == failed

@@ -232,6 +232,9 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("focus", question.focus_word)
     if question.measured_in and not holds_measure(question.measured_in, sentence):
         return Failure("answer_type", "number")
+    if kind in ("percent", "number") and question.rated and not any(
+            t.startswith(question.rated[1]) for t in terms(context or sentence)):
+        return Failure("focus", question.rated[2])
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
         return Failure("answer_type", kind)

@@ -65,6 +65,10 @@ CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", 
            ("сохран", "остав", "неизмен"))
 CHANGE_STEMS = tuple(stem for group in CHANGES for stem in group)
 ASSESSING = ("оцен",)
+# Rates a release gives side by side, by the stem a question names each with and the stems a release says it in.
+RATE_WORDS = 6
+RATES = (("ключев", ("ключев",), "ключевая ставка"), ("инфляц", ("инфляц", "цен"), "инфляция"),
+         ("безработ", ("безработ",), "безработица"), ("ввп", ("ввп",), "ВВП"))
 WHICH = re.compile(r"^как(ой|ая|ое|ие|ую|их|им|ими)$")
 OTHER_WHICH = re.compile(r"\b(?:which|what|қандай)\s+(\w+(?:\s+\w+)?)", re.I)
 # Kinds of document, each with the words releases use for it.
@@ -103,6 +107,10 @@ class Question:
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
     premised: bool = False
     judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
+    # «какой уровень ключевой ставки», «какая инфляция»: the rate a figure must be of (its stem in the
+    # question, the stems releases say it with, its name), as a key-rate release gives the rate, inflation and
+    # GDP side by side
+    rated: tuple[str, tuple[str, ...], str] | None = None
     negated: bool = False  # «почему он не приедет?»: a premise a release must state in the negative too
     changed: tuple[str, ...] = ()  # «снизил ключевую ставку»: what the question's verb acts on (its nouns)
     # «когда состоится визит?»: what is asked lies ahead of the release, so its date cannot answer "when".
@@ -144,6 +152,7 @@ def read_question(query: Query) -> Question:
         premised=(premised := PREMISED.search(query.question.strip()) is not None),
         judged=premised and JUDGEMENT.search(query.question) is not None,
         negated=premised and NEGATED.search(query.question) is not None,
+        rated=_rated(query.question, rendered, query.language),
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
         future=_future(query.question, tagged),
         looks_ahead=_future(query.question, tagged) or FORECAST.search(query.question) is not None,
@@ -266,6 +275,15 @@ def _document_kind(question: str, tagged) -> tuple[str, tuple[str, ...]]:
         kind = next((kind for kind in DOCUMENT_KINDS if stems and stems[0].startswith(kind)), ())
         return (noun.text, kind) if kind else ("", ())
     return "", ()
+
+
+def _rated(question: str, rendered: list[str], language: str) -> tuple[str, tuple[str, ...], str] | None:
+    """The rate a question asks the figure of: the first one it names, among its first words when it is
+    Russian («какой была годовая инфляция … в пресс-релизе о ключевой ставке» asks inflation; «каким был
+    темп прироста денежной массы … о ключевой ставке» asks no rate of these)."""
+    stems = terms(" ".join(question.split()[:RATE_WORDS])) if language == "ru" else rendered
+    found = [(i, rate) for i, stem in enumerate(stems) for rate in RATES if stem.startswith(rate[0])]
+    return min(found)[1] if found else None
 
 
 def _counted(question: str, language: str, focus_words: list[str], tagged) -> bool:
