@@ -60,7 +60,7 @@ def test_a_short_reply_is_quoted_with_the_question_it_answers():
 
 
 def test_a_day_is_recalled_only_by_that_day_not_a_longer_number():
-    from rag.answering.constraints import _mentions_day
+    from rag.answering.periods import _mentions_day
     from rag.query import build_query
     from rag.retrieval import Passage
 

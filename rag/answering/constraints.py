@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
+from rag.answering.periods import before_the_years, in_period, says_the_year
 from rag.answering.question import CHANGES, Entity, Question
-from rag.query import DateRange, Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
 
@@ -32,18 +32,14 @@ RARE_SHARE = 0.75
 # Units releases abbreviate, by the stem of the word they stand for («350 б.п.» counts basis points).
 ABBREVIATED = {"б.п": "пункт", "п.п": "пункт", "км": "километр", "кг": "килограмм"}
 LATIN = re.compile(r"[A-Za-z]")
-GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-                   "ноября", "декабря")
 
 
 # A negation in a release's words: what it says of a premise the question puts in the negative.
 NEGATION = re.compile(r"\b(?:не|нет|ни|без|отказ\w*|отмен\w*)\b")
 # Words of a judgement, which a sentence must hold to answer «правильно ли…», "was it right…".
-EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:о|ый|ое|ая|ым|ым|ого)\b|оправда|реалист|обоснова|разумн|"
+EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:о|ый|ое|ая|ым|ого)\b|оправда|реалист|обоснова|разумн|"
                         r"целесообразн|ошиб|успешн|эффективн|удачн|неудачн|адекватн|взвешенн)")
-# Years a release names counting from its own.
-RELATIVE_YEARS = ((r"\b(?:прошл|минувш|предыдущ)\w*\s+год", -1), (r"\bпозапрошл\w*\s+год", -2),
-                  (r"\b(?:эт|текущ|нынешн)\w*\s+год", 0), (r"\b(?:следующ|будущ|предстоящ)\w*\s+год", 1))
+
 
 # Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
 # must hold to state it.
@@ -108,7 +104,7 @@ def _acronym(word: str) -> bool:
 def passage_failure(question: Question, passage: Passage, document_terms: set[str], entities: list[Named],
                     related: Callable[[str, str], bool]) -> Failure | None:
     """`related(word, text)`: whether the text holds a word of like meaning («бойцов» ~ «десантников»)."""
-    if not in_period(passage, question.query, document_terms) or _before_the_years(question, passage):
+    if not in_period(passage, question.query, document_terms) or before_the_years(question, passage):
         return Failure("period")
     missing = _missing_entity(entities, passage, document_terms)
     if missing is not None:
@@ -242,7 +238,7 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("opinion")
     # The year must be in the sentence itself, unless a second question may ask of another time ("and how
     # many a year earlier?"), which the sentences beside it may name.
-    if not _says_the_year(question.query, passage, (context or sentence) if question.asks_several else sentence):
+    if not says_the_year(question.query, passage, (context or sentence) if question.asks_several else sentence):
         return Failure("period")
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))
@@ -258,84 +254,3 @@ def _measures_other_things(focus: tuple[str, ...], sentence: str) -> bool:
     asked |= {unit for unit, word in ABBREVIATED.items() if any(stem.startswith(word) for stem in focus)}
     found = units(sentence)
     return bool(found) and all(unit is not None and unit not in asked for unit in found)
-
-
-def _before_the_years(question: Question, passage: Passage) -> bool:
-    """Whether a release was published before every year a question asks what happened in: it can speak of
-    them only as plans and forecasts («по итогам 2025 года» from a release of 2024)."""
-    query = question.query
-    whole_years = query.dates is None or query.dates.whole_years
-    if not query.years or not whole_years or query.periods or question.looks_ahead or not passage.date:
-        return False
-    # «к 2029 году», «до 2030 года»: a deadline is set ahead of its year.
-    deadline = re.search(rf"\b(?:к|до|by|until)\s+(?:\w+\s+)?(?:{'|'.join(map(str, query.years))})\b",
-                         normalise(query.question))
-    return deadline is None and all(int(passage.date[:4]) < year for year in query.years)
-
-
-def _says_the_year(query: Query, passage: Passage, text: str) -> bool:
-    """A release of another year than the one asked speaks of it only in sentences that name it (a release
-    of 2024 with a forecast for 2025 does not give the results of 2025 in its other sentences): in digits,
-    or as a year counted from the release's («в прошлом году» of a release of 2025 is 2024). So does a later
-    release recalling a part of a year («в конце предыдущего года»)."""
-    if not query.years or query.periods or not passage.date:
-        return True
-    if query.dates is None or query.dates.whole_years:
-        return passage.date[:4] in {str(y) for y in query.years} or _names_asked_year(query, passage, text)
-    return not _recalls_part_of_year(query, passage) or _names_asked_year(query, passage, text)
-
-
-def _recalls_part_of_year(query: Query, passage: Passage) -> bool:
-    """Whether a passage is of a release published after the part of a year asked (a season, «конец
-    года»; not a month or a day, which a release of their time reports)."""
-    dates = query.dates
-    several_months = dates is not None and dates.start // 10000 == dates.end // 10000 \
-        and dates.end // 100 % 100 > dates.start // 100 % 100
-    return several_months and bool(passage.date) and not _inside(passage.date, dates) \
-        and int(passage.date.replace("-", "")) > dates.end
-
-
-def _names_asked_year(query: Query, passage: Passage, text: str) -> bool:
-    """Whether the text names a year the question asks, in digits or counted from its release's year."""
-    normalised = normalise(text)
-    named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)}
-    if passage.date:
-        published = int(passage.date[:4])
-        named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}
-    return bool(named & set(query.years))
-
-
-def in_period(passage: Passage, query: Query, document_terms: set[str] | frozenset[str] = frozenset()) -> bool:
-    """Whether a passage is from the time the question names. A day, month or season must hold its
-    publication date (a day may also be recalled by a release of that year); a year may be the year it was
-    published or one its release mentions anywhere (a release of 2025 reports the results of 2024 — the
-    sentence quoted must then name it: `_says_the_year`)."""
-    if query.periods:
-        return any(_inside(passage.date, period) for period in query.periods)
-    if query.dates and not query.dates.whole_years:
-        return _inside(passage.date, query.dates) or _mentions_day(passage, query) or (
-            _recalls_part_of_year(query, passage) and _names_asked_year(query, passage, passage.text))
-    if query.years:
-        return passage.date[:4] in {str(y) for y in query.years} or any(
-            str(y) in passage.text or str(y) in passage.title or str(y) in document_terms for y in query.years) \
-            or _names_asked_year(query, passage, passage.text)
-    return True
-
-
-def _mentions_day(passage: Passage, query: Query) -> bool:
-    """A question about one day may be about an event a later release of that year recalls («11 сентября»)."""
-    if query.dates.start != query.dates.end:
-        return False
-    year, month, day = query.dates.start // 10000, query.dates.start // 100 % 100, query.dates.start % 100
-    return passage.date[:4] == str(year) and re.search(
-        rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
-
-
-def within(passage: Passage, period: DateRange) -> bool:
-    """Whether a passage was published in the period."""
-    return _inside(passage.date, period)
-
-
-def _inside(iso_date: str, period: DateRange) -> bool:
-    number = int(iso_date.replace("-", "")) if iso_date else 0
-    return period.start <= number <= period.end

@@ -24,7 +24,8 @@ import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
 from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, sentence_failure,
-                                      unanswered_clause, within)
+                                      unanswered_clause)
+from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds
 from rag.answering.question import Question, read_question
 from rag.query import Query

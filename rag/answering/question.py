@@ -260,21 +260,20 @@ def _document_kind(question: str, tagged) -> tuple[str, tuple[str, ...]]:
         # "which agreements …", «қандай келісімдер …»: the word after the question word, in Russian
         match = OTHER_WHICH.search(question)
         language = detect_language(question)
-        for word in match[1].split() if match else []:
-            stems = terms(_russian(word, language))
-            kind = next((kind for kind in DOCUMENT_KINDS if stems and stems[0].startswith(kind)), ())
-            if kind:
-                return word, kind
-        return "", ()
+        words = match[1].split() if match else []
+        return next(((word, kind) for word in words if (kind := _kind_of_document(_russian(word, language)))), ("", ()))
     tokens = tagged.tokens
     for index, token in enumerate(tokens):
-        if not WHICH.match(token.text.lower()):
-            continue
-        noun = next((t for t in tokens[index + 1 : index + 4] if t.pos == "NOUN"), None)
-        stems = terms(noun.text) if noun is not None else []
-        kind = next((kind for kind in DOCUMENT_KINDS if stems and stems[0].startswith(kind)), ())
-        return (noun.text, kind) if kind else ("", ())
+        if WHICH.match(token.text.lower()):
+            noun = next((t for t in tokens[index + 1 : index + 4] if t.pos == "NOUN"), None)
+            kind = _kind_of_document(noun.text) if noun is not None else ()
+            return (noun.text, kind) if kind else ("", ())
     return "", ()
+
+
+def _kind_of_document(word: str) -> tuple[str, ...]:
+    stems = terms(word)
+    return next((kind for kind in DOCUMENT_KINDS if stems and stems[0].startswith(kind)), ())
 
 
 def _rated(question: str, rendered: list[str], language: str) -> tuple[str, tuple[str, ...], str] | None:

@@ -1,0 +1,109 @@
+"""Whether a passage is of the time a question asks about, and whether a sentence says that time.
+
+A day, month or season is answered by releases published in it; a year also by later releases that name it
+(digits, or «в прошлом году» counted from their own date), and then only in the sentences that name it; a
+release published before every year asked can only forecast it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.question import Question
+from rag.query import DateRange, Query
+from rag.retrieval import Passage
+from rag.text import normalise
+
+GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                   "ноября", "декабря")
+# Years a release names counting from its own.
+RELATIVE_YEARS = ((r"\b(?:прошл|минувш|предыдущ)\w*\s+год", -1), (r"\bпозапрошл\w*\s+год", -2),
+                  (r"\b(?:эт|текущ|нынешн)\w*\s+год", 0), (r"\b(?:следующ|будущ|предстоящ)\w*\s+год", 1))
+
+
+def before_the_years(question: Question, passage: Passage) -> bool:
+    """Whether a release was published before every year a question asks what happened in: it can speak of
+    them only as plans and forecasts («по итогам 2025 года» from a release of 2024)."""
+    query = question.query
+    if not query.years or not _whole_years(query) or query.periods or question.looks_ahead or not passage.date:
+        return False
+    # «к 2029 году», «до 2030 года»: a deadline is set ahead of its year.
+    deadline = re.search(rf"\b(?:к|до|by|until)\s+(?:\w+\s+)?(?:{'|'.join(map(str, query.years))})\b",
+                         normalise(query.question))
+    return deadline is None and all(int(passage.date[:4]) < year for year in query.years)
+
+
+def says_the_year(query: Query, passage: Passage, text: str) -> bool:
+    """A release of another year than the one asked speaks of it only in sentences that name it (a release
+    of 2024 with a forecast for 2025 does not give the results of 2025 in its other sentences): in digits,
+    or as a year counted from the release's («в прошлом году» of a release of 2025 is 2024). So does a later
+    release recalling a part of a year («в конце предыдущего года»)."""
+    if not query.years or query.periods or not passage.date:
+        return True
+    if _whole_years(query):
+        return _published_in_asked_year(query, passage) or _names_asked_year(query, passage, text)
+    return not _recalls_part_of_year(query, passage) or _names_asked_year(query, passage, text)
+
+
+def _whole_years(query: Query) -> bool:
+    return query.dates is None or query.dates.whole_years
+
+
+def _published_in_asked_year(query: Query, passage: Passage) -> bool:
+    return passage.date[:4] in {str(y) for y in query.years}
+
+
+def _recalls_part_of_year(query: Query, passage: Passage) -> bool:
+    """Whether a passage is of a release published after the part of a year asked (a season, «конец
+    года»; not a month or a day, which a release of their time reports)."""
+    dates = query.dates
+    several_months = dates is not None and dates.start // 10000 == dates.end // 10000 \
+        and dates.end // 100 % 100 > dates.start // 100 % 100
+    return several_months and bool(passage.date) and not _inside(passage.date, dates) \
+        and int(passage.date.replace("-", "")) > dates.end
+
+
+def _names_asked_year(query: Query, passage: Passage, text: str) -> bool:
+    """Whether the text names a year the question asks, in digits or counted from its release's year."""
+    normalised = normalise(text)
+    named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)}
+    if passage.date:
+        published = int(passage.date[:4])
+        named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}
+    return bool(named & set(query.years))
+
+
+def in_period(passage: Passage, query: Query, document_terms: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether a passage is from the time the question names. A day, month or season must hold its
+    publication date (a day may also be recalled by a release of that year); a year may be the year it was
+    published or one its release mentions anywhere (a release of 2025 reports the results of 2024 — the
+    sentence quoted must then name it: `says_the_year`)."""
+    if query.periods:
+        return any(_inside(passage.date, period) for period in query.periods)
+    if query.dates and not query.dates.whole_years:
+        return _inside(passage.date, query.dates) or _mentions_day(passage, query) or (
+            _recalls_part_of_year(query, passage) and _names_asked_year(query, passage, passage.text))
+    if query.years:
+        return _published_in_asked_year(query, passage) or any(
+            str(y) in passage.text or str(y) in passage.title or str(y) in document_terms for y in query.years) \
+            or _names_asked_year(query, passage, passage.text)
+    return True
+
+
+def _mentions_day(passage: Passage, query: Query) -> bool:
+    """A question about one day may be about an event a later release of that year recalls («11 сентября»)."""
+    if query.dates.start != query.dates.end:
+        return False
+    year, month, day = query.dates.start // 10000, query.dates.start // 100 % 100, query.dates.start % 100
+    return passage.date[:4] == str(year) and re.search(
+        rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
+
+
+def within(passage: Passage, period: DateRange) -> bool:
+    """Whether a passage was published in the period."""
+    return _inside(passage.date, period)
+
+
+def _inside(iso_date: str, period: DateRange) -> bool:
+    number = int(iso_date.replace("-", "")) if iso_date else 0
+    return period.start <= number <= period.end
