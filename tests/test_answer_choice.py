@@ -1,0 +1,117 @@
+"""The offline answerer's choices over candidates (rag/answering/extractive.py): which releases to quote and
+cite, what to leave out, and refusals that say which constraint failed."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import copy_corpus
+from rag.answering.constraints import Failure
+from rag.assistant import Assistant
+from rag.query import build_query
+from rag.text import terms
+from tests.question_support import model, passage
+
+
+@pytest.fixture(scope="module")
+def assistant(settings, embedder, tmp_path_factory):
+    corpus = copy_corpus(tmp_path_factory.mktemp("model") / "corpus")
+    opened = Assistant(settings=settings, index_dir=tmp_path_factory.mktemp("model-index"), embedder=embedder)
+    opened.ingest([corpus])
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("question, reason, said", [
+    ("Сколько домов подтоплено в Курганской области в апреле 2024 года?", "entity", "«Курганской области»"),
+    ("Сколько автобусов выделили для эвакуации в Оренбургской области в апреле 2024 года?", "focus", "«автобусов»"),
+    ("Во сколько обошлось строительство новой школы в Новосибирске?", "answer_type", "нет суммы"),
+])
+def test_a_refusal_says_which_constraint_failed(assistant, question, reason, said):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.citations == [] and answer.refusal_reason == reason
+    assert said in answer.answer.split("\n")[0]
+
+
+def test_a_kazakh_refusal_speaks_kazakh_and_names_the_constraint(assistant):
+    answer = assistant.ask("Новосибирскідегі жаңа мектептің құрылысы қанша теңгеге түсті?")
+    assert answer.refused and answer.answer.startswith("Индекстелген баспасөз релиздерінде")
+    assert "сома жоқ" in answer.answer.split("\n")[0]
+
+
+def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_does_not_answer():
+    from rag.answering.extractive import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
+                                  spellings=lambda stem, transliterated=False: [])
+    query = build_query("Какое решение по ключевой ставке принял Банк России в апреле 2024 года?")
+    wanted = {term: 1.0 for term in query.content_terms}
+    decision = passage("Банк России принял решение повысить ключевую ставку до 13%.", date="2023-09-15", doc_id="cbr")
+    unrelated = passage("Правительство приняло решение о помощи жителям.", date="2024-04-08", doc_id="gov")
+    near = passage("Банк России принял решение по ключевой ставке позже.", date="2024-04-26", doc_id="cbr2")
+    period = [Failure("period")]
+    assert answerer._better_in_another_period([decision, unrelated], [unrelated], period, wanted)
+    assert not answerer._better_in_another_period([decision, near], [near], period, wanted)
+    assert not answerer._better_in_another_period([decision, unrelated], [unrelated], [], wanted)
+
+
+def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not_yet_said():
+    from rag.answering.extractive import Candidate, ExtractiveAnswerer
+    from rag.text import terms
+
+    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
+                                  spellings=lambda stem, transliterated=False: [])
+
+    def candidate(text: str, doc_id: str, score: float) -> Candidate:
+        return Candidate(passage(text, doc_id=doc_id), text, set(terms(text)), 0.5, 0, score=score)
+
+    asked = model("Кто назначен послом России в Египте?")
+    wanted = {term: 1.0 for term in asked.query.content_terms}
+    answer = candidate("Послом России в Египте назначен Георгий Борисенко.", "decree", 1.0)
+    same_topic = candidate("Посол России в Египте вручил верительные грамоты президенту.", "other", 0.9)
+    same_release = candidate("Борисенко ранее работал послом России в Мексике.", "decree", 0.8)
+    chosen = answerer._select([answer, same_topic, same_release], wanted, sum(wanted.values()), asked.asks_several)
+    assert [c.passage.doc_id for c in chosen] == ["decree", "decree"]
+
+    two = model("Кто назначен послом России в Египте, и когда он вручил верительные грамоты?")
+    assert two.asks_several and model("О чём говорили в марте и апреле 2025 года?").asks_several
+    wanted = {term: 1.0 for term in two.query.content_terms}
+    chosen = answerer._select([answer, same_topic], wanted, sum(wanted.values()), two.asks_several)
+    assert [c.passage.doc_id for c in chosen] == ["decree", "other"]
+
+
+def test_a_sites_links_to_other_pages_are_not_quoted(settings, embedder, tmp_path):
+    text = ("В Кремле прошли переговоры президентов России и Омана. "
+            "Дополнительно Список документов, подписанных по итогам переговоров 22 апреля 2025 года. "
+            "Дополнительно будет выделено 5 миллиардов рублей на совместные проекты.")
+    (tmp_path / "oman.md").write_text(f"---\ntitle: Переговоры с Султаном Омана\ndate: 2025-04-22\n---\n{text}\n",
+                                      encoding="utf-8")
+    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
+        assistant.ingest([tmp_path / "oman.md"])
+        # the list's heading names documents, but it is the only sentence that does: nothing says which
+        answer = assistant.ask("Какие документы подписали Россия и Оман по итогам переговоров?")
+        assert answer.refused and answer.refusal_reason == "document"
+        sum_answer = assistant.ask("Сколько рублей выделят на совместные проекты России и Омана?")
+        assert any("5 миллиардов рублей" in c["quote"] for c in sum_answer.citations)
+
+
+def test_a_question_naming_several_periods_of_one_kind_quotes_each():
+    from rag.answering.extractive import Candidate, ExtractiveAnswerer
+    from rag.query import DateRange
+
+    def candidate(text: str, date: str, score: float) -> Candidate:
+        return Candidate(passage(text, date=date, doc_id=date), text, set(terms(text)), 0.5, 0, score=score)
+
+    july = candidate("Банк России повысил ключевую ставку до 18%.", "2024-07-26", 1.0)
+    july_more = candidate("Банк России допускает дальнейшее повышение ставки.", "2024-07-26", 0.9)
+    october = candidate("Банк России повысил ключевую ставку до 21%.", "2024-10-25", 0.5)
+    months = (DateRange(20240701, 20240731), DateRange(20241001, 20241031))
+    assert ExtractiveAnswerer._each_period([july, july_more, october], months) == [july, october]
+    # a release's day and the year it forecasts are not two periods asked alike
+    day_and_year = (DateRange(20240726, 20240726), DateRange(20250101, 20251231))
+    assert ExtractiveAnswerer._each_period([july, october], day_and_year) == []
+
+
+def test_a_refusal_for_a_document_names_what_was_asked(assistant):
+    answer = assistant.ask("Какие соглашения подписал губернатор на открытии школы в Новосибирске?")
+    assert answer.refused and answer.refusal_reason == "document" and "«соглашения»" in answer.answer.split("\n")[0]

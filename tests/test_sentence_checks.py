@@ -1,0 +1,96 @@
+"""What a quoted sentence must hold: the answer type, the units of a size or count, the cost of what is named,
+the rate asked, the kind of document asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.constraints import Failure, sentence_failure
+from tests.question_support import model, passage
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Во сколько обошлось строительство моста?", "Мост построен за два года.", "answer_type"),
+    ("Во сколько обошлось строительство моста?", "Мост обошёлся в 3,2 млрд рублей.", None),
+    ("Во сколько обошлось строительство терминала?", "Терминал переваливает 18 миллионов тонн в год.", "answer_type"),
+    ("Сколько процентов выпускников поступили в вузы?", "Выпускники поступили в вузы.", "answer_type"),
+    ("Сколько домов подтоплено?", "Подтоплены 10 812 жилых домов.", None),
+    ("Сколько домов подтоплено?", "Паводок начался 8 апреля 2024 года.", "answer_type"),  # a date is no amount
+    ("Сколько будет стоить новый терминал?", "Терминал будет переваливать 18 миллионов тонн.", "answer_type"),
+])
+def test_a_quotable_sentence_holds_the_answer_type(question, sentence, failed):
+    failure = sentence_failure(model(question), passage(sentence), sentence)
+    assert (failure.constraint if failure else None) == failed
+
+
+def test_a_sum_must_be_the_cost_of_what_the_question_names():
+    question = model("Во сколько обошлось строительство нового моста через Ишим?")
+    assert question.answer_type == "money" and question.cost_of == ("моста", "Ишим")
+    other = "На ремонт дорог области направлено 3,2 млрд рублей."
+    own = "Строительство моста обошлось бюджету в 3,2 млрд рублей."
+    assert sentence_failure(question, passage(other), other, other) == Failure("focus", "Ишим")
+    assert sentence_failure(question, passage(own), own, own) is None
+    beside = "Мост открыт для движения. Его строительство обошлось в 3,2 млрд рублей."
+    assert sentence_failure(question, passage(beside), "Его строительство обошлось в 3,2 млрд рублей.", beside) is None
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Сколько человек посетили центр за год?", "Центр занимает 37 тысяч квадратных метров.", "focus"),
+    ("Сколько человек посетили центр за год?", "Центр посетили 3059 человек из 60 регионов.", None),
+    ("Сколько дней заложник провёл в плену?", "А.Труфанов: 498 дней.", None),
+    # a substance is measured: «сколько угля» is answered in tonnes
+    ("Сколько угля будет переваливать терминал?", "Терминал будет переваливать 18 миллионов тонн в год.", None),
+])
+def test_a_count_of_things_is_not_answered_by_a_measure_of_something_else(question, sentence, failed):
+    failure = sentence_failure(model(question), passage(sentence), sentence)
+    assert (failure.constraint if failure else None) == failed
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Какова длина нового моста?", "Длина моста составляет 1 250 метров.", None),
+    ("Какова длина нового моста?", "Три новых моста построили недалеко от города.", "answer_type"),
+    ("Какой протяжённости достигла линия фронта?", "Линия фронта превышает тысячу километров.", None),
+    ("Какой мощностью будет обладать ледокол?", "Строится 120-мегаваттный ледокол «Россия».", None),
+])
+def test_a_size_is_answered_by_a_number_in_its_units(question, sentence, failed):
+    failure = sentence_failure(model(question), passage(sentence), sentence)
+    assert (failure.constraint if failure else None) == failed
+
+
+def test_a_count_of_basis_points_is_answered_by_the_abbreviation_releases_use():
+    question = model("How many basis points did the Bank of Russia add to the key rate?")
+    sentence = "Банк России принял решение повысить ключевую ставку на 350 б.п., до 12,00% годовых."
+    assert sentence_failure(question, passage(sentence), sentence) is None
+    tonnes = "Экспорт зерна вырос на 350 тысяч тонн."
+    assert sentence_failure(question, passage(tonnes), tonnes) == Failure("focus", "basis points")
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Какие соглашения подписали президенты по итогам переговоров?",
+     "В Кремле началась беседа президентов.", Failure("document", "соглашения")),
+    ("Какие соглашения подписали президенты по итогам переговоров?",
+     "Подписан договор о стратегическом партнёрстве.", None),
+    ("Какой указ подписал президент?", "Президент подписал Указ «О комиссии Государственного Совета».", None),
+    ("Какой рекорд поставил регион?", "Регион впервые собрал 3 миллиона тонн зерна.", None),
+    ("Which agreements did the presidents sign after the talks?",
+     "В Кремле началась беседа президентов.", Failure("document", "agreements")),
+    ("Президенттер қандай келісімдерге қол қойды?", "В Кремле началась беседа президентов.",
+     Failure("document", "келісімдерге")),
+])
+def test_a_question_for_a_kind_of_document_needs_a_sentence_naming_one(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence), sentence) == failed
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("Какой уровень ключевой ставки Банк России прогнозирует на 2026 год?",
+     "Банк России прогнозирует прирост ВВП на 1,5–2,5% в 2026 году.", Failure("focus", "ключевая ставка")),
+    ("Какой уровень ключевой ставки Банк России прогнозирует на 2026 год?",
+     "Банк России прогнозирует среднюю ключевую ставку 13,0–15,0% в 2026 году.", None),
+    # the rate asked is the one its first words name, not the release it names later
+    ("Какой была годовая инфляция по оценке на 20 июля, согласно пресс-релизу о ключевой ставке?",
+     "По оценке на 20 июля, годовая инфляция составила около 3,3%.", None),
+    ("Каким был годовой темп прироста денежной массы М2, по пресс-релизу о ключевой ставке?",
+     "Годовой темп прироста денежной массы (М2) составил 7,4%.", None),
+])
+def test_a_figure_of_a_rate_is_answered_by_a_sentence_about_that_rate(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence), sentence) == failed
