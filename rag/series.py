@@ -90,7 +90,9 @@ class Catalogue:
     def _candidates(self, doc_id: str) -> list[str]:
         """The releases of its source that share one of its `LOOKUP_STEMS` rarest title stems."""
         title, source = self._titles[doc_id], self.releases[doc_id].source
-        sharing = sorted((self._sharing[(source, stem)] for stem in title.names or title.shape), key=len)
+        # In the stems' own order, not the set's: that changes with each process's hash seed, and with it
+        # which releases a capped series takes in.
+        sharing = sorted((self._sharing[(source, stem)] for stem in sorted(title.names or title.shape)), key=len)
         return [other for found in sharing[:LOOKUP_STEMS] if len(found) <= MAX_CANDIDATES for other in found]
 
     def names(self, doc_id: str) -> frozenset[str]:
@@ -111,7 +113,7 @@ class Catalogue:
         return shape >= SHAPE_OVERLAP and self._name_overlap(x.names, y.names) >= NAME_OVERLAP
 
     def _name_overlap(self, x: frozenset[str], y: frozenset[str]) -> float:
-        weight = lambda stems: sum(self._rarity.get(t, 0.0) for t in stems)
+        weight = lambda stems: math.fsum(self._rarity.get(t, 0.0) for t in stems)
         larger = max(weight(x), weight(y))
         return weight(x & y) / larger if larger else 0.0
 

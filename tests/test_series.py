@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,21 @@ def test_order_helpers(catalogue):
     june = catalogue.releases["keyrate-2031-06-27"]
     assert ids(after(series, june))[0] == "keyrate-2031-08-08" and ids(before(series, june))[-1] == "keyrate-2031-05-16"
     assert ids(within(series, 20310501, 20310731)) == ["keyrate-2031-05-16", "keyrate-2031-06-27"]
+
+
+
+def test_a_series_is_the_same_in_every_process():
+    # set order changes with each process's hash seed; which releases a capped series looks at must not
+    rows = [{"doc_id": f"r{n}", "title": title, "date": f"2031-0{n + 1}-01", "source": "Президент России", "url": ""}
+            for n, title in enumerate(["Телефонный разговор с Президентом Арнеи Яном Ковалем",
+                                       "Телефонный разговор с Президентом Арнеи Петром Литом",
+                                       "Телефонный разговор с Премьером Бетии Яном Ковалем",
+                                       "Встреча с Президентом Гелии Яном Ромом",
+                                       "Встреча с Премьером Арнеи Петром Ковалем"])]
+    script = ("import sys, json; from rag.series import Catalogue; c = Catalogue(json.loads(sys.argv[1])); "
+              "print([c._candidates(r) for r in sorted(c.releases)])")
+    root = Path(__file__).resolve().parents[1]
+    runs = {subprocess.run([sys.executable, "-c", script, json.dumps(rows)], cwd=root, check=True,
+                           capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(1, 9)}
+    assert len(runs) == 1
