@@ -62,6 +62,13 @@ def test_percentiles_are_nearest_rank():
     assert summary["latency_p50_ms"] == 5 and summary["latency_p95_ms"] == 10
 
 
+def test_a_refusal_scores_no_fact_even_when_the_closest_titles_name_it():
+    case = Case("1", "factoid", "q", ("g",), ("8,50%",))
+    refusal = answer(["g"], "Нет сведений. Ближайшие: — Ставка 8,50% годовых", refused=True)
+    assert metrics.score_case(case, refusal)["fact_recall"] == 0.0
+    assert metrics.score_case(case, answer(["g"], "Ставка 8,50% годовых", ["g"]))["fact_recall"] == 1.0
+
+
 def test_citation_precision_and_no_citation():
     assert metrics.citation_precision([{"doc_id": "g"}, {"doc_id": "x"}], ("g",)) == 0.5
     assert metrics.citation_precision([], ("g",)) is None

@@ -107,7 +107,8 @@ def score_case(case: Case, answer: dict) -> dict:
             hit_at_5=hit_at(docs, case.gold_doc_ids, 5),
             mrr_at_5=reciprocal_rank(docs, case.gold_doc_ids, 5),
             gold_recall_at_5=gold_recall(docs, case.gold_doc_ids, 5),
-            fact_recall=fact_recall(answer["answer"], case.answer_facts),
+            # A refusal states no fact, even where the titles of the closest releases it lists name one.
+            fact_recall=0.0 if answer["refused"] else fact_recall(answer["answer"], case.answer_facts),
             citation_precision=citation_precision(answer["citations"], case.gold_doc_ids),
         )
         if case.gold_quote:
