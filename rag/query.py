@@ -124,7 +124,9 @@ def _month_of(word: str) -> int | None:
 
 MONTH_NAME = re.compile(
     r"(январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)(ь|я|е|ю|ем)|(март|август)(а|е|у|ом)?|ма(й|я|е|ю|ем)|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december")
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    # Kazakh months with their endings; not «қазан» (October), which is also Kazan, a city.
+    r"(қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қараша|желтоқсан)\w*")
 
 
 def is_month(word: str) -> bool:

@@ -115,3 +115,24 @@ def test_a_question_naming_several_periods_of_one_kind_quotes_each():
 def test_a_refusal_for_a_document_names_what_was_asked(assistant):
     answer = assistant.ask("Какие соглашения подписал губернатор на открытии школы в Новосибирске?")
     assert answer.refused and answer.refusal_reason == "document" and "«соглашения»" in answer.answer.split("\n")[0]
+
+
+def test_a_release_on_the_topic_whose_sentences_say_almost_nothing_asked_answers_nothing(settings, embedder,
+                                                                                          tmp_path, monkeypatch):
+    from rag.answering import extractive
+
+    # the release says much of what is asked, but each sentence hardly any of it
+    text = ("Новым гостем стал Александр Беглов. О столице страны тоже подробно говорили. "
+            "Беглов рассказал о новых городских делах. Потом речь шла о туристах из Германии. "
+            "Затем обсудили назначения в мэрии. Отдельно говорили о федеративном устройстве. "
+            "Было упомянуто и слово «республика». Президент поблагодарил всех.")
+    (tmp_path / "meeting.md").write_text(f"---\ntitle: Встреча с губернатором\ndate: 2025-03-12\n---\n{text}\n",
+                                         encoding="utf-8")
+    question = "Кого президент назначил новым послом в столице Федеративной Республики Германия в марте 2025 года?"
+    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
+        assistant.ingest([tmp_path / "meeting.md"])
+        answer = assistant.ask(question)
+        assert answer.refused and answer.citations == []
+        # the refusal is the support floor's: without it the governor's name is quoted as the answer
+        monkeypatch.setattr(extractive, "MIN_SUPPORT", 0.0)
+        assert not assistant.ask(question).refused

@@ -14,7 +14,7 @@ from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, says_the_year
-from rag.answering.question import CHANGES, Entity, Question
+from rag.answering.question import CHANGES, RATES, Entity, Question
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
 
@@ -215,6 +215,16 @@ def _mentions(focus: tuple[str, ...], document_terms: set[str]) -> bool:
     return not heads or any(term.startswith(head) for term in document_terms for head in heads)
 
 
+def _of_the_rate(rated: tuple[str, tuple[str, ...], str], sentence: str, context: str) -> bool:
+    """Whether a sentence's figure is of the rate asked: it names the rate, or the sentences beside it do and
+    it names no other («… инфляция снизится до 4,0%» after «… сохранить ключевую ставку» is of inflation)."""
+    own = terms(sentence)
+    if any(t.startswith(rated[1]) for t in own):
+        return True
+    names_another = any(t.startswith(other[1]) for other in RATES if other[0] != rated[0] for t in own)
+    return not names_another and any(t.startswith(rated[1]) for t in terms(context or sentence))
+
+
 def sentence_failure(question: Question, passage: Passage, sentence: str, context: str = "") -> Failure | None:
     """`context`: the sentence with the ones beside it, where a sum must name what it is the cost of (in
     its own words: words of like meaning let too much through here)."""
@@ -228,8 +238,7 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("focus", question.focus_word)
     if question.measured_in and not holds_measure(question.measured_in, sentence):
         return Failure("answer_type", "number")
-    if kind in ("percent", "number") and question.rated and not any(
-            t.startswith(question.rated[1]) for t in terms(context or sentence)):
+    if kind in ("percent", "number") and question.rated and not _of_the_rate(question.rated, sentence, context):
         return Failure("focus", question.rated[2])
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):

@@ -47,6 +47,10 @@ KEEP_RATIO = 0.6
 # release must say to join an answer to a question asking one thing.
 NEW_SHARE = 0.2
 EVIDENCE_PASSAGES = 3
+# Share of the question (idf-weighted) that the best sentence quoted must say, with its release's title: a
+# passage on the topic whose sentences say almost nothing asked («кого назначили послом в Германии» — «Путин
+# провёл встречу с губернатором») answers nothing.
+MIN_SUPPORT = 0.15
 UNKNOWN_WEIGHT = 0.5
 # The quotes stay verbatim Russian (no translation ships offline); a question in another language is told so.
 FRAMING = {"en": "From the releases, quoted in Russian:", "kk": "Релиздерден үзінділер (орыс тілінде):"}
@@ -130,6 +134,9 @@ class ExtractiveAnswerer:
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
         chosen = self._select(candidates, wanted, total, question.asks_several, query.periods)
+        support = max(c.coverage for c in chosen)
+        if support < MIN_SUPPORT:
+            return refusal(query, passages, support)
         citations = [
             Citation(n, c.passage.doc_id, c.passage.title, c.passage.date, c.passage.source, c.passage.url,
                      c.text, c.passage.chunk_id)

@@ -81,6 +81,10 @@ ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b",
 # A question asking what was expected or planned, not what happened.
 FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\w*|планир\w*|намерен\w*|собира\w*|forecast\w*|expect\w*|"
                       r"predict\w*|project\w*|болжа\w*|күтіл\w*|жоспар\w*)", re.I)
+# The end of a Kazakh name: a surname, or a case ending (genitive, dative, accusative, locative, ablative,
+# instrumental, a possessive).
+NAME_ENDS = re.compile(r"(?:ов|ев|ин|ова|ева|ина|ұлы|қызы|ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|ны|ні|ды|ді|ты|ті|"
+                       r"да|де|та|те|дан|ден|тан|тен|нан|нен|мен|пен|бен|сы|сі)$")
 _lock = threading.Lock()
 
 
@@ -171,7 +175,10 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
                 if not is_month(match[0]) and (entity := _entity(match[0], "NAME", _russian(match[0], "en"),
                                                                  english_names(match[0])))]
     found = []
-    for start, text, kind in [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc, language):
+    named = [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc, language)
+    if language == "kk":
+        named = [part for start, text, kind in named for part in _kazakh_names(start, text, kind)]
+    for start, text, kind in named:
         words = text.split()
         russian = _russian(text, language)
         if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
@@ -194,6 +201,23 @@ def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
     """The two stems after a change in an untagged question's Russian rendering: what it changes."""
     at = next((i for i, stem in enumerate(rendered) if stem.startswith(CHANGE_STEMS)), None)
     return tuple(rendered[at + 1 : at + 3]) if at is not None else ()
+
+
+def _kazakh_names(start: int, text: str, kind: str) -> list[tuple[int, str, str]]:
+    """A Kazakh span cut where one name ends: the Russian tagger runs names, places and the words between
+    them together («Тоқаев пен Путин», «Бектенов Душанбеге»), and each must be spoken of. A name ends before
+    a small word, and after a surname or a case ending (a Kazakh noun phrase takes its case on its last word)."""
+    runs: list[list[re.Match]] = []
+    ended = True
+    for word in re.finditer(r"\S+", text):
+        if not word.group()[:1].isupper():
+            ended = True
+            continue
+        if ended:
+            runs.append([])
+        runs[-1].append(word)
+        ended = NAME_ENDS.search(word.group()) is not None
+    return [(start + run[0].start(), text[run[0].start() : run[-1].end()], kind) for run in runs]
 
 
 def _proper_nouns(doc, language: str) -> list[tuple[int, str, str]]:
