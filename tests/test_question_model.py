@@ -178,6 +178,16 @@ def test_a_surname_in_the_nominative_finds_the_releases_that_decline_it():
     assert index.spellings("сил") == ["сил"]  # a short stem that is no surname stays itself
 
 
+def test_a_name_finds_the_hyphenated_name_it_ends():
+    from rag.store.lexical import LexicalIndex
+
+    text = "Президент посетил предприятие в Санкт-Петербурге. Вход на северо-запад."
+    index = LexicalIndex.build([("c#0", "c", "2025-03-06", "kremlin.ru", " ".join(terms(text)))], generation=1)
+    [stem] = query_terms("Петербурге")
+    assert "санкт-петербург" in index.spellings(stem)
+    assert index.spellings("зап") == []  # a part the compound merely starts with is no name of it
+
+
 def test_a_kazakh_question_for_a_part_wants_a_share():
     assert model("Нарыққа түскен мұнайдың қанша бөлігі Ресейден келді?").answer_type == "percent"
     assert model("Жарылыста қанша адам қаза тапты?").answer_type == "number"

@@ -79,6 +79,7 @@ class LexicalIndex:
         first_row = {d: i for i, d in reversed(list(enumerate(self.doc_ids)))}
         self.document_rows = np.asarray([first_row[d] for d in self.documents], dtype=np.int64)
         self._sorted_terms: list[str] | None = None
+        self._last_parts: list[tuple[str, str]] | None = None
         self._skeletons: dict[str, list[str]] | None = None
         self.removed: frozenset[str] = frozenset()
         self._live: np.ndarray | None = None  # False on the rows of `removed`; None while nothing is
@@ -190,6 +191,20 @@ class LexicalIndex:
             found.append(term)
         # A shorter stem of the same name («Шадаева» → шадаев, «Шадаев» → шада)
         found += [stem[:k] for k in range(len(head) - 1, max(3, len(stem) - 3), -1) if stem[:k] in self.df]
+        return found + self._compounds_ending(head, stem)
+
+    def _compounds_ending(self, head: str, stem: str) -> list[str]:
+        """The corpus's hyphenated names whose last part is this name: «Петербурге» is «Санкт-Петербурге»."""
+        if self._last_parts is None:
+            # Built apart and then published: threads answering at once must never see half of it.
+            self._last_parts = sorted((term.rsplit("-", 1)[1], term) for term in self.df
+                                      if "-" in term and term[0].isalpha())
+        found = []
+        for part, term in self._last_parts[bisect.bisect_left(self._last_parts, (head, "")):]:
+            if not part.startswith(head) or len(found) == 20:
+                break
+            if len(head) < len(stem) or part == stem or part[len(stem):] in SURNAME_ENDINGS:
+                found.append(term)
         return found
 
     def sounding_like(self, stem: str) -> list[str]:
