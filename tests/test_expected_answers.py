@@ -23,6 +23,10 @@ from rag.answering.extractive import _quotable
     ("Какую новую должность получил прежний глава?", None),  # «должность» is not «доля»
     ("Кто назначен послом в США?", "name"),
     ("Когда состоится следующее заседание?", "date"),
+    ("В какие сроки товарооборот выйдет на два миллиарда долларов?", "date"),
+    ("В каком году был подписан договор о дружбе?", "date"),
+    ("In what year was the treaty signed?", "date"),
+    ("Келісімге қай жылы қол қойылды?", "date"),
     ("О чём говорили президенты?", None),
     ("What key rate did the Bank of Russia set in July 2024?", "percent"),
     ("What share of its weapons does the army get from Rostec?", "percent"),
