@@ -68,6 +68,10 @@ ANY_YEAR = re.compile(
 LATEST = re.compile(r"\b(сейчас|текущ\w*|на сегодня\w*|на данный момент|в настоящее время|последн\w*|"
                     r"currently|current|latest|most recent|now|қазір|қазіргі|соңғы)\b")
 
+# «по словам губернатора, сейчас …»: "now" is when the one quoted spoke, not the newest release.
+ATTRIBUTED = re.compile(r"\b(по\s+словам|по\s+мнению|по\s+оценке|как\s+(?:сказал|заявил|рассказал|сообщил|отметил)\w*|"
+                        r"according\s+to|\w*айтуынша|\w*сөзінше|\w*пікірінше)\b")
+
 FOLLOWUP_MARKERS = {
     "он", "она", "оно", "они", "его", "ее", "их", "ему", "ей", "им", "него", "нее", "них", "там", "тогда",
     "этот", "эта", "это", "эти", "этого", "этой", "этом", "этих", "этим", "тот", "та", "те", "такой",
@@ -323,7 +327,8 @@ def build_query(question: str, history: list[str] | None = None) -> Query:
         used_history=used,
         content_terms=[t for text in [*used, question] for t in query_terms(searchable(without_dates(text)))],
         years=named_years(question) or tuple(y for text in used for y in named_years(text)),
-        latest=dates is None and LATEST.search(normalise(question)) is not None,
+        latest=dates is None and LATEST.search(normalise(question)) is not None
+        and ATTRIBUTED.search(normalise(question)) is None,
         periods=() if used else separate_periods(question),
     )
 

@@ -278,3 +278,7 @@ def test_a_day_a_figure_is_estimated_on_is_searched_in_the_releases_after_it():
     assert parse_dates("Что произошло 17 июля 2023 года?") == DateRange(20230717, 20230717)  # published that day
     assert build_query("Какая сейчас ключевая ставка?").latest
     assert not build_query("Какая ключевая ставка была в июле 2023 года?").latest
+    # "now" in the words of someone quoted is when he spoke
+    assert not build_query("Какой, по словам губернатора, сейчас уровень бедности в области?").latest
+    assert not build_query("Губернатордың айтуынша, облыстағы кедейлік деңгейі қазір қанша?").latest
+    assert build_query("Облыстағы кедейлік деңгейі қазір қанша?").latest
