@@ -62,6 +62,18 @@ def test_a_kazakh_run_of_names_is_cut_where_one_name_ends():
     assert not any("Наурыз" in text for text in texts("Путин Наурыз мерекесімен Орталық Азия басшыларын құттықтады ма?"))
 
 
+def test_a_figure_the_question_names_tells_the_release_it_asks_about():
+    question = model("When did the Bank of Russia take its key rate up to 21%?")
+    assert question.figures == ("21",)
+    assert model("Что произошло 25 октября 2024 года и в 2023 году?").figures == ()  # days and years are dates
+    raised = passage("Банк России повысил ключевую ставку до 21,00% годовых.", source="Банк России")
+    other = passage("Банк России повысил ключевую ставку до 19,00% годовых.", source="Банк России")
+    no_entities: list = []
+    assert passage_failure(question, raised, set(terms(raised.text)), no_entities, lambda w, t: False) is None
+    assert passage_failure(question, other, set(terms(other.text)), no_entities, lambda w, t: False) == \
+        Failure("entity", "21")
+
+
 def test_the_seat_of_a_publisher_goes_without_saying_in_its_releases():
     question = model("Кого Путин наградил в Кремле?")
     named = [Named(e, frozenset({"кремл"})) for e in question.entities if e.text == "Кремле"]

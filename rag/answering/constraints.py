@@ -109,6 +109,8 @@ def passage_failure(question: Question, passage: Passage, document_terms: set[st
     missing = _missing_entity(entities, passage, document_terms)
     if missing is not None:
         return Failure("entity", missing.entity.text)
+    if unsaid := [f for f in question.figures if f not in document_terms]:
+        return Failure("entity", unsaid[0])
     if question.answer_type == "number" and question.focus and not _mentions(question.focus, document_terms) \
             and not related(question.focus_word, passage.text):
         return Failure("focus", question.focus_word)

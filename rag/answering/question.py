@@ -24,7 +24,7 @@ from rag.answering.expected import expected_answer, measured_in
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import Query, detect_language, is_month, lists_months, without_dates
 from rag.translate import english_names, to_russian as english_to_russian
-from rag.text import query_terms, terms
+from rag.text import normalise, query_terms, terms
 
 COUNTING = {"сколько", "скольких", "скольким", "сколькими"}
 KAZAKH_COUNTING = {"қанша", "неше"}
@@ -85,6 +85,7 @@ FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\
 # instrumental, a possessive).
 NAME_ENDS = re.compile(r"(?:ов|ев|ин|ова|ева|ина|ұлы|қызы|ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|ны|ні|ды|ді|ты|ті|"
                        r"да|де|та|те|дан|ден|тан|тен|нан|нен|мен|пен|бен|сы|сі)$")
+FIGURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?:\s*%|\s+([а-яёa-z]+))?")
 _lock = threading.Lock()
 
 
@@ -131,6 +132,9 @@ class Question:
     # «кто освобождён …, и кто назначен?», «в июле и в октябре»: more than one thing asked, each maybe in its
     # own release.
     asks_several: bool = False
+    # «когда ЦБ поднял ставку до 21%?»: the figures it names (not years, not days of a month), which tell the
+    # event it asks about; a release that has none of them speaks of another.
+    figures: tuple[str, ...] = ()
 
 
 def read_question(query: Query) -> Question:
@@ -165,6 +169,7 @@ def read_question(query: Query) -> Question:
         measured_in=measured_in(query.question) if query.language == "ru" else (),
         asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
         document_kind=_document_kind(query.question, tagged),
+        figures=_figures(_russian(query.question, query.language)),
     )
 
 
@@ -184,6 +189,18 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
         if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
             found.append((start, entity))
     return found
+
+
+def _figures(text: str) -> tuple[str, ...]:
+    """The numbers a question names, as the releases' terms spell them, leaving out years and days."""
+    found = []
+    text = normalise(text)
+    for match in FIGURE.finditer(text):
+        number, before = match.group(1), text[: match.start()].split()[-1:] or [""]
+        if not (len(number) == 4 and number[:2] in ("19", "20")) and not is_month(match.group(2) or "") \
+                and not is_month(before[0]):
+            found += terms(number)
+    return tuple(dict.fromkeys(found))
 
 
 def _predicate(rendered: list[str], tagged) -> tuple[str, ...]:
