@@ -18,7 +18,7 @@ from rag.turns import read_turn
 
 MONTHS = {
     1: r"январ\w*|january|jan|қаңтар\w*", 2: r"феврал\w*|february|feb|ақпан\w*", 3: r"март\w*|march|наурыз\w*",
-    4: r"апрел\w*|april|apr|сәуір\w*", 5: r"ма[йяею]|may|мамыр\w*", 6: r"июн[ьяюе]\w*|june|маусым\w*",
+    4: r"апрел\w*|april|apr|сәуір\w*", 5: r"ма[йяею]|майск\w*|may|мамыр\w*", 6: r"июн[ьяюе]\w*|june|маусым\w*",
     7: r"июл[ьяюе]\w*|july|шілде\w*", 8: r"август\w*|august|aug|тамыз\w*", 9: r"сентябр\w*|september|sept?|қыркүйек\w*",
     10: r"октябр\w*|october|oct|қазан\w*", 11: r"ноябр\w*|november|nov|қараша\w*", 12: r"декабр\w*|december|dec|желтоқсан\w*",
 }
@@ -42,6 +42,9 @@ MONTH_RANGE = re.compile(
 # Separators need their spaces: an optional one between words that may end in \w* backtracks exponentially.
 LIST_SEPARATOR = r"(?:\s*,\s*|\s*[-–—]\s*|\s+(?:и|and)\s+|\s+)"
 ANY_MONTH = "(?:" + "|".join(MONTHS.values()) + ")"
+# «на декабрьском заседании 2024 года», «июльское решение 2023-го»: a month named by its adjective.
+MONTH_ADJECTIVE_DATE = re.compile(r"\b(?P<month>(?:январ|феврал|март|апрел|май|июн|июл|август|сентябр|октябр|ноябр|декабр)(?:ь|ов)?ск\w*)"
+                                  rf"\s+(?:[^\W\d_]+\s+){{1,2}}{YEAR}")
 MONTH_LIST = re.compile(rf"\b(?P<months>{ANY_MONTH}(?:{LIST_SEPARATOR}{ANY_MONTH})*)\s+(?:of\s+)?{YEAR}")
 SEASON = "|".join(SEASONS)
 # «зимой 2023-2024 годов» is the winter that ends in 2024.
@@ -233,6 +236,8 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         months = [m for w in re.findall(r"[^\W\d_]+", match["months"]) if (m := _month_of(w))]
         if months:
             return DateRange.of(int(match["year"]), min(months), max(months)), match.span()
+    if (match := MONTH_ADJECTIVE_DATE.search(text)) and (month := _month_of(match["month"])):
+        return DateRange.of(int(match["year"]), month, month), match.span()
     if match := SEASON_LIST.search(text):
         return _seasons(match), match.span()
     if match := SEASON_DATE.search(text):

@@ -14,7 +14,7 @@ from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, says_the_year
-from rag.answering.question import CHANGES, RATES, Entity, Question
+from rag.answering.question import ASSESSING, CHANGES, RATES, Entity, Question
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
 
@@ -156,7 +156,11 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
     sentences in a row holding most of the question's stems, the middle one its verb (a change: a verb of
     the same direction, with what is changed). Where a change of the other direction is said of the same
     thing («повысить ключевую ставку»), the premise is false, and that is said."""
-    own = _change(question.predicate)
+    own, changed = _change(question.predicate), question.changed
+    if own is None and question.premised and not any(p.startswith(ASSESSING) for p in question.predicate):
+        # «чем ЦБ объяснил снижение ставки?»: the change given is a noun (an assessment asked, «как оценили
+        # решение сохранить ставку», stays the premise itself)
+        own, changed = _change(question.query.content_terms), ()
     # «На сколько ЦБ снизил ставку?» takes the cut as given as «почему» does: a release saying the rate was
     # raised cannot answer it.
     if not question.premised and own is None:
@@ -177,7 +181,7 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
             elif stated:
                 return None
             continue
-        if question.changed and not any(t.startswith(stem_head(o)) for o in question.changed for t in own_terms):
+        if changed and not any(t.startswith(stem_head(o)) for o in changed for t in own_terms):
             continue
         changes = {_change((t,)) for t in own_terms} - {None}
         if own in changes:

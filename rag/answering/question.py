@@ -41,6 +41,8 @@ ENGLISH_NAME = re.compile(r"(?<=[^.!?\s]\s)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*"
 # A why-question, a yes/no question or one asking how someone judged something states what it asks
 # about: the premise a release must say («почему ЦБ снизил ставку», «как Жапаров оценил идею …»).
 PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+какой\s+причине|с\s+какой\s+целью|ли|why|for\s+what\s+reason|"
+                      r"из-за\s+чего|ради\s+чего|что\s+заставил\w*|чем\s+(?:[^\W\d_]+\s+){0,3}?(?:объясн|мотивир)\w*|"
+                      r"what\s+(?:made|caused|prompted)|"
                       r"неге|неліктен|не\s+үшін|не\s+себепті|ма|ме|ба|бе|па|пе)\b|^(did|does|do|is|was|were|will|has|have|"
                       r"had|can|could)\b|^как\b(?!\w).{0,80}?\bоцени|^how\s+(?:did|does|do)\b.{0,80}?\b(?:assess|rate|view|"
                       r"judge|evaluate)|қалай\s+бағала", re.I)
@@ -85,7 +87,7 @@ FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\
 # instrumental, a possessive).
 NAME_ENDS = re.compile(r"(?:ов|ев|ин|ова|ева|ина|ұлы|қызы|ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|ны|ні|ды|ді|ты|ті|"
                        r"да|де|та|те|дан|ден|тан|тен|нан|нен|мен|пен|бен|сы|сі)$")
-FIGURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?:\s*%|\s+([а-яёa-z]+))?")
+FIGURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![.,]?\d)(?:\s*%|\s+([а-яёa-z]+))?")
 _lock = threading.Lock()
 
 
@@ -169,7 +171,7 @@ def read_question(query: Query) -> Question:
         measured_in=measured_in(query.question) if query.language == "ru" else (),
         asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
         document_kind=_document_kind(query.question, tagged),
-        figures=_figures(_russian(query.question, query.language)),
+        figures=_figures(_russian(without_dates(query.question), query.language)),
     )
 
 
