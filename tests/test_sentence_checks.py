@@ -94,3 +94,27 @@ def test_a_question_for_a_kind_of_document_needs_a_sentence_naming_one(question,
 ])
 def test_a_figure_of_a_rate_is_answered_by_a_sentence_about_that_rate(question, sentence, failed):
     assert sentence_failure(model(question), passage(sentence), sentence) == failed
+
+
+def test_a_figure_beside_another_rate_is_of_the_rate_its_own_sentence_names():
+    question = model("Какой средний уровень ключевой ставки Банк России прогнозирует на 2026 год?")
+    context = ("Банк России принял решение сохранить ключевую ставку на уровне 21% годовых. По прогнозу Банка России "
+               "годовая инфляция снизится до 4,0% в 2026 году.")
+    sentence = "По прогнозу Банка России годовая инфляция снизится до 4,0% в 2026 году."
+    assert sentence_failure(question, passage(context), sentence, context) == Failure("focus", "ключевая ставка")
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    # a reaction asked is answered by a sentence stating one
+    ("Как в Евросоюзе отреагировали на подписание договора?",
+     "Договор подписан в Минске, его текст передан в Евросоюз.", Failure("opinion")),
+    ("Как в Евросоюзе отреагировали на подписание договора?",
+     "В Евросоюзе осудили подписание договора и заявили о новых санкциях.", None),
+    # a forecast asked is answered by a sentence stating one, not by a figure of the past
+    ("Какой рост ВВП прогнозирует министр на 2025 год?",
+     "По итогам 2024 года рост ВВП составил 4,1 процента.", Failure("opinion")),
+    ("Какой рост ВВП прогнозирует министр на 2025 год?",
+     "В 2025 году рост ВВП составит 2,5 процента.", None),
+])
+def test_a_reaction_or_a_forecast_asked_is_answered_by_one(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence, date="2025-02-10"), sentence) == failed

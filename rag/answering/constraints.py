@@ -40,6 +40,12 @@ NEGATION = re.compile(r"\b(?:не|нет|ни|без|отказ\w*|отмен\w*
 EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:о|ый|ое|ая|ым|ого)\b|оправда|реалист|обоснова|разумн|"
                         r"целесообразн|ошиб|успешн|эффективн|удачн|неудачн|адекватн|взвешенн)")
 
+# A sentence stating a reaction, and one stating a forecast or plan.
+REACTED = re.compile(r"\b(?:отреагир|реакци|заявил|заявля|выразил|выражают|осудил|осужда|приветств|возраз|протест|"
+                     r"недовол|одобр|критик|назвал|счита|мнени|оцени|коммент|обеспокоен|озабочен|поддержал|поддержива|"
+                     r"отверг|восприн)")
+FORECAST_SAID = re.compile(r"\b(?:прогноз|ожида|предполага|планир|намерен|сценари|траектори|будет|будут|составит|снизится|вырастет|"
+                           r"увеличится|сократится|замедлится|ускорится|достигнет|верн[её]тся|сохранится|к\s+(?:концу\s+)?20\d\d)")
 
 # Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
 # must hold to state it.
@@ -250,6 +256,10 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
         return Failure("answer_type", kind)
     if question.judged and not EVALUATIVE.search(normalise(context or sentence)):
+        return Failure("opinion")
+    if question.reaction and not REACTED.search(normalise(sentence)):
+        return Failure("opinion")
+    if question.forecast and not FORECAST_SAID.search(normalise(sentence)):
         return Failure("opinion")
     # The year must be in the sentence itself, unless a second question may ask of another time ("and how
     # many a year earlier?"), which the sentences beside it may name.

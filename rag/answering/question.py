@@ -51,6 +51,14 @@ PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+како
 JUDGEMENT = re.compile(r"\b(правильн\w*|неправильн\w*|оправдан\w*|реалистичн\w*|обоснован\w*|разумн\w*|"
                        r"целесообразн\w*|ошиб\w*|успешн\w*|эффективн\w*|right|wrong|wise|realistic|justified|"
                        r"correct|mistaken?|successful|effective|sensible|дұрыс|қате|орынды|тиімді)\b", re.I)
+# «как в ЕС отреагировали на …», «как страховщики отнеслись к …», "how did Kyiv react": a reaction the
+# answer must state.
+REACTION = re.compile(r"\bкак\s+(?:[^\W\d_]+\s+){0,5}?(?:отреагирова\w*|отнесл\w*|отнёсся|отнесся|восприня\w*|"
+                      r"прокомментирова\w*|встретил\w*)|\bhow\s+did\s+(?:[\w-]+\s+){0,5}?(?:react|respond|receive)|"
+                      r"қалай\s+(?:қабылда|қара|жауап\s+бер|пікір)\w*", re.I)
+# «какой рост ВВП прогнозирует …», «какой прогноз дал …», "what did X forecast": a forecast the answer must
+# state.
+FORECAST_ASKED = re.compile(r"\b(прогноз\w*|forecast\w*|predict\w*|болжа\w*)", re.I)
 # A premise said in the negative: «почему Токаев не приедет», "why did he refuse", «неге қатыспайтынын».
 NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
                      r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
@@ -114,6 +122,8 @@ class Question:
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
     premised: bool = False
     judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
+    reaction: bool = False  # «как в ЕС отреагировали на …»: a reaction the answer must state
+    forecast: bool = False  # «какой рост ВВП прогнозирует министр?»: a forecast the answer must state
     # «какой уровень ключевой ставки», «какая инфляция»: the rate a figure must be of (its stem in the
     # question, the stems releases say it with, its name), as a key-rate release gives the rate, inflation and
     # GDP side by side
@@ -161,6 +171,8 @@ def read_question(query: Query) -> Question:
         predicate=_predicate(rendered, tagged),
         premised=(premised := PREMISED.search(query.question.strip()) is not None),
         judged=premised and JUDGEMENT.search(query.question) is not None,
+        reaction=REACTION.search(query.question) is not None,
+        forecast=FORECAST_ASKED.search(query.question) is not None,
         negated=premised and NEGATED.search(query.question) is not None,
         rated=_rated(query.question, rendered, query.language),
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
