@@ -33,6 +33,12 @@ def before_the_years(question: Question, passage: Passage) -> bool:
     return deadline is None and all(int(passage.date[:4]) < year for year in query.years)
 
 
+# «на 9 процентов меньше, чем в 2023 году», «по сравнению с 2023 годом»: a year a figure is compared with,
+# whose own figure the sentence does not give.
+COMPARED = re.compile(r"(?:\bчем|сравнению\s+с|сравнении\s+с|\bпротив|относительно|than|compared\s+(?:to|with))"
+                      r"(?:\s+[^\W\d_]+){0,2}\s+$")
+
+
 def says_the_year(query: Query, passage: Passage, text: str) -> bool:
     """A release of another year than the one asked speaks of it only in sentences that name it (a release
     of 2024 with a forecast for 2025 does not give the results of 2025 in its other sentences): in digits,
@@ -66,7 +72,8 @@ def _recalls_part_of_year(query: Query, passage: Passage) -> bool:
 def _names_asked_year(query: Query, passage: Passage, text: str) -> bool:
     """Whether the text names a year the question asks, in digits or counted from its release's year."""
     normalised = normalise(text)
-    named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)}
+    named = {int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)
+             if not COMPARED.search(normalised[max(0, m.start() - 30) : m.start()])}
     if passage.date:
         published = int(passage.date[:4])
         named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}
