@@ -115,6 +115,12 @@ def test_a_figure_beside_another_rate_is_of_the_rate_its_own_sentence_names():
      "По итогам 2024 года рост ВВП составил 4,1 процента.", Failure("opinion")),
     ("Какой рост ВВП прогнозирует министр на 2025 год?",
      "В 2025 году рост ВВП составит 2,5 процента.", None),
+    ("How did business associations react to the rate hike?",
+     "Внутренний спрос поддерживается ростом кредитования.", Failure("opinion")),
+    ("Жапаров бұл ұсынысқа қандай баға берді?", "Казахстан готов нарастить экспорт на 260 млн долларов.",
+     Failure("opinion")),
+    ("What revenue does the company expect in 2025?", "Выручка компании составила 323 миллиарда рублей.",
+     Failure("opinion")),
 ])
 def test_a_reaction_or_a_forecast_asked_is_answered_by_one(question, sentence, failed):
     assert sentence_failure(model(question), passage(sentence, date="2025-02-10"), sentence) == failed

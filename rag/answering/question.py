@@ -55,10 +55,11 @@ JUDGEMENT = re.compile(r"\b(правильн\w*|неправильн\w*|опра
 # answer must state.
 REACTION = re.compile(r"\bкак\s+(?:[^\W\d_]+\s+){0,5}?(?:отреагирова\w*|отнесл\w*|отнёсся|отнесся|восприня\w*|"
                       r"прокомментирова\w*|встретил\w*)|\bhow\s+did\s+(?:[\w-]+\s+){0,5}?(?:react|respond|receive)|"
-                      r"қалай\s+(?:қабылда|қара|жауап\s+бер|пікір)\w*", re.I)
+                      r"қалай\s+(?:қабылда|қара|жауап\s+бер|пікір)\w*|қандай\s+баға\s+бер\w*", re.I)
 # «какой рост ВВП прогнозирует …», «какой прогноз дал …», "what did X forecast": a forecast the answer must
 # state.
-FORECAST_ASKED = re.compile(r"\b(прогноз\w*|forecast\w*|predict\w*|болжа\w*)", re.I)
+FORECAST_ASKED = re.compile(r"\b(прогноз\w*|ожидает|ожидают|рассчитывает|рассчитывают|forecast\w*|predict\w*|"
+                            r"expect(?:s|ed|ing)?|anticipat\w*|болжа\w*|күтеді|күтілуде)\b", re.I)
 # A premise said in the negative: «почему Токаев не приедет», "why did he refuse", «неге қатыспайтынын».
 NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
                      r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
