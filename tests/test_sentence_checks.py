@@ -40,6 +40,10 @@ def test_a_sum_must_be_the_cost_of_what_the_question_names():
     ("Сколько дней заложник провёл в плену?", "А.Труфанов: 498 дней.", None),
     # a substance is measured: «сколько угля» is answered in tonnes
     ("Сколько угля будет переваливать терминал?", "Терминал будет переваливать 18 миллионов тонн в год.", None),
+    # a measure asked is not answered by a count of other things, and is by its unit in any spelling
+    ("Сколько тонн грузов перевезли по маршруту?", "В прошлом году было десять судозаходов, в этом до 20.", "focus"),
+    ("Сколько тонн грузов перевезли по маршруту?", "Перевезли 1,2 миллиона тонн грузов, до 20 судами.", None),
+    ("How many days did the fighting go on?", "Бои, как я сказал, продолжаются пять дней.", None),
 ])
 def test_a_count_of_things_is_not_answered_by_a_measure_of_something_else(question, sentence, failed):
     failure = sentence_failure(model(question), passage(sentence), sentence)

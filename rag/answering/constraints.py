@@ -40,6 +40,8 @@ NEGATION = re.compile(r"\b(?:не|нет|ни|без|отказ\w*|отмен\w*
 EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:о|ый|ое|ая|ым|ого)\b|оправда|реалист|обоснова|разумн|"
                         r"целесообразн|ошиб|успешн|эффективн|удачн|неудачн|адекватн|взвешенн)")
 
+# Spellings of one unit (a "how many days" is answered by «пять дней»).
+UNIT_FAMILIES = (("день", "дня", "дней", "суток"), ("год", "лет"), ("км", "километр"), ("га", "гектар"))
 # A sentence stating a reaction, and one stating a forecast or plan.
 REACTED = re.compile(r"\b(?:отреагир|реакци|заявил|заявля|выразил|выражают|осудил|осужда|приветств|возраз|протест|"
                      r"недовол|одобр|критик|назвал|счита|мнени|оцени|коммент|обеспокоен|озабочен|поддержал|поддерживают\b|поддерживает\b|"
@@ -277,5 +279,9 @@ def _measures_other_things(focus: tuple[str, ...], sentence: str) -> bool:
     people" answered by «37 тысяч квадратных метров»)."""
     asked = {unit for stem in focus for unit in UNITS if stem.startswith(unit) or unit.startswith(stem)}
     asked |= {unit for unit, word in ABBREVIATED.items() if any(stem.startswith(word) for stem in focus)}
+    asked |= {unit for family in UNIT_FAMILIES if asked & set(family) for unit in family}
     found = units(sentence)
+    if asked:  # «сколько тонн»: a count of something else («десять судозаходов») is no answer either
+        return not any(unit in asked for unit in found) and not any(
+            word.startswith(unit) for word in normalise(sentence).split() for unit in asked)
     return bool(found) and all(unit is not None and unit not in asked for unit in found)
