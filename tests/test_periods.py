@@ -115,3 +115,15 @@ def test_the_year_asked_must_be_named_by_the_quoted_sentence_itself():
     later = passage(text, date="2014-02-14")
     quoted = "Цены выйдут на целевой уровень 5,0% в конце 2014 года."
     assert sentence_failure(question, later, quoted, text) == Failure("period")
+
+
+def test_a_year_asked_beside_the_month_of_its_release_must_be_named_by_the_sentence():
+    question = model("Сколько дел рассмотрели суды в 2023 году, судя по докладу на совещании в феврале 2025 года?")
+    of_2024 = "В 2024 году суды рассмотрели свыше 42 миллионов дел."
+    of_2023 = "Если в 2023 году судами рассмотрено около 39 миллионов дел, то в 2024 году больше."
+    assert sentence_failure(question, passage(of_2024, date="2025-02-10"), of_2024) == Failure("period")
+    assert sentence_failure(question, passage(of_2023, date="2025-02-10"), of_2023) is None
+    # a year of the century in two digits
+    recalled = model("Какой была инфляция в 1999 году, по словам президента в декабре 2002 года?")
+    said = "Вот в 98-м году инфляция была 85 процентов, в 99-м – уже 36."
+    assert sentence_failure(recalled, passage(said, date="2002-12-19"), said) is None

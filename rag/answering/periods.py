@@ -44,7 +44,12 @@ def says_the_year(query: Query, passage: Passage, text: str) -> bool:
     of 2024 with a forecast for 2025 does not give the results of 2025 in its other sentences): in digits,
     or as a year counted from the release's («в прошлом году» of a release of 2025 is 2024). So does a later
     release recalling a part of a year («в конце предыдущего года»)."""
-    if not query.years or query.periods or not passage.date:
+    if query.periods and passage.date:
+        # «в 2023 году, судя по докладу в феврале 2025-го»: the year is the figure's, the month the release's
+        years = {period.start // 10000 for period in query.periods if period.whole_years}
+        mixed = years and len(years) < len(query.periods) and int(passage.date[:4]) not in years
+        return not mixed or _names_year(years, passage, text)
+    if not query.years or not passage.date:
         return True
     if _whole_years(query):
         return _published_in_asked_year(query, passage) or _names_asked_year(query, passage, text)
@@ -71,13 +76,19 @@ def _recalls_part_of_year(query: Query, passage: Passage) -> bool:
 
 def _names_asked_year(query: Query, passage: Passage, text: str) -> bool:
     """Whether the text names a year the question asks, in digits or counted from its release's year."""
+    return _names_year(set(query.years), passage, text)
+
+
+def _names_year(years: set[int], passage: Passage, text: str) -> bool:
     normalised = normalise(text)
     named = {int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)
              if not COMPARED.search(normalised[max(0, m.start() - 30) : m.start()])}
+    # «в 99-м», «к 98-му году»: a year of the century spoken of
+    named |= {(1900 if int(y) > 30 else 2000) + int(y) for y in re.findall(r"(?<![\d,.])(\d\d)-(?:м|му|го|ом)\b", normalised)}
     if passage.date:
         published = int(passage.date[:4])
         named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}
-    return bool(named & set(query.years))
+    return bool(named & years)
 
 
 def in_period(passage: Passage, query: Query, document_terms: set[str] | frozenset[str] = frozenset()) -> bool:
