@@ -19,7 +19,7 @@ FUNCTION_WORDS = frozenset(STOPWORDS_EN) | {
     "have", "had", "would", "could", "should", "can", "might", "must", "about", "than", "them", "he",
     "she", "his", "her", "him", "we", "our", "you", "your", "i", "my", "me", "over", "from", "up", "down", "out",
     "so", "very", "also", "any", "some", "all", "each", "other", "both", "only", "own", "same", "too", "just",
-    "during", "within", "whether", "what's", "there's", "s", "get", "got", "set", "make", "made",
+    "during", "within", "whether", "what's", "there's", "s", "get", "got", "set", "make", "made", "according",
 }
 GLOSSARY = Path(__file__).parent / "glossary" / "en_ru.tsv"
 # Words keep their hyphens and digits (non-commodity, G20); other runs of characters pass through.
