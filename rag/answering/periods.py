@@ -84,7 +84,8 @@ def _names_year(years: set[int], passage: Passage, text: str) -> bool:
     named = {int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)
              if not COMPARED.search(normalised[max(0, m.start() - 30) : m.start()])}
     # «в 99-м», «к 98-му году»: a year of the century spoken of
-    named |= {(1900 if int(y) > 30 else 2000) + int(y) for y in re.findall(r"(?<![\d,.])(\d\d)-(?:м|му|го|ом)\b", normalised)}
+    named |= {(1900 if int(y) > 30 else 2000) + int(y)
+              for y in re.findall(r"(?<![\d,.])(\d\d)-(?:м|му|го|ом)\b", normalised)}
     if passage.date:
         published = int(passage.date[:4])
         named |= {published + shift for pattern, shift in RELATIVE_YEARS if re.search(pattern, normalised)}

@@ -96,6 +96,7 @@ FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\
 # instrumental, a possessive).
 NAME_ENDS = re.compile(r"(?:ов|ев|ин|ова|ева|ина|ұлы|қызы|ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|ны|ні|ды|ді|ты|ті|"
                        r"да|де|та|те|дан|ден|тан|тен|нан|нен|мен|пен|бен|сы|сі)$")
+# A number of the question with the word after it (a month there makes it a day), not part of «21.07.2023».
 FIGURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![.,]?\d)(?:\s*%|\s+([а-яёa-z]+))?")
 _lock = threading.Lock()
 
