@@ -63,7 +63,7 @@ class Assistant:
         self.answerers: dict[str, Answerer] = {
             "extractive": ExtractiveAnswerer(
                 idf=lambda term: self.index.idf(term),
-                embed=self.embedder.embed,
+                embed=self.embedder.embed_remembered,
                 document_terms=lambda doc_ids: self.index.document_terms(doc_ids),
                 spellings=self._spellings,
                 max_sentences=self.settings.answer_sentences,

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         description="'navec-news-sif' (bundled, offline) or any sentence-transformers model name or path",
     )
     embedding_batch_size: int = 256
+    embedding_cache_mb: float = Field(
+        64.0, ge=0, description="vectors of the words and sentences the offline answerer embedded, kept for the "
+                                "next answers (its words recur in every answer); 0 keeps none")
 
     chroma_host: str | None = Field(None, description="Chroma server host; unset means embedded Chroma in index_dir")
     chroma_port: int = 8000
