@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from rag.answering import question as question_models
 from rag.answering.base import Answer, Answerer, Draft, stream_whole, unique_documents
@@ -38,6 +38,14 @@ MAX_QUESTION_CHARS = 2000
 # A follow-up draws on the last question or two: older turns are dropped and an earlier turn is cut to
 # MAX_QUESTION_CHARS, so no history (web chat, API, `rag ask --history`, the LLM rewrite prompt) costs more.
 MAX_HISTORY_TURNS = 10
+
+
+class Answers(Protocol):
+    """What answers a question as `Assistant.ask` does: an assistant, or a second process (rag/answer_process.py)."""
+
+    def ask(self, question: str, history: History | None = None, *, mode: str | None = None,
+            date_from: str | None = None, date_to: str | None = None, sources: Sequence[str] = (),
+            id: str | None = None) -> Answer: ...
 
 
 class Assistant:
@@ -125,11 +133,21 @@ class Assistant:
     def _reading(self) -> Iterator[None]:
         """Shared with other readers, after catching up with what other processes wrote; that is done alone, as
         it reopens the Chroma view that other readers query (the lexical index follows in a thread)."""
-        if not self._lock.reading and self.index.stale():
-            with self._lock:
-                self.index.follow(self._lock)
+        if not self._lock.reading:
+            self._follow()
         with self._lock.shared():
             yield
+
+    def caught_up(self) -> bool:
+        """Whether this process reads every write committed so far as the process that wrote it does, its lexical
+        index included; when not, it starts catching up (meanwhile the writer's answers are the ones to take)."""
+        self._follow()
+        return not self.index.stale() and not self.index.following
+
+    def _follow(self) -> None:
+        if self.index.stale():
+            with self._lock:
+                self.index.follow(self._lock)
 
     def history(self, doc_id: str) -> list[dict]:
         """The versions of a release, oldest first: {version, saved_at, chars, current}."""

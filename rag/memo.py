@@ -38,16 +38,18 @@ class BoundedCache(Generic[K, V]):
         return len(self._kept)
 
     def get(self, key: K) -> V | None:
-        with self._lock:
-            entry = self._kept.get(key)
-            if entry is None:
-                return None
-            self._kept.move_to_end(key)
-            return entry[0]
+        return self.get_many((key,)).get(key)
 
     def get_many(self, keys: Iterable[K]) -> dict[K, V]:
         """The values kept of the given keys (the others are missing from the result)."""
-        return {key: value for key in keys if (value := self.get(key)) is not None}
+        found: dict[K, V] = {}
+        with self._lock:
+            for key in keys:
+                entry = self._kept.get(key)
+                if entry is not None:
+                    self._kept.move_to_end(key)
+                    found[key] = entry[0]
+        return found
 
     def put_many(self, values: dict[K, V]) -> None:
         """Keeps the values (not one that alone would exceed the bound), dropping the least recently used."""

@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     ui_port: int = 7860
     ui_concurrency_limit: int = Field(
         4, ge=1, description="questions the web chat answers at once; more wait in Gradio's queue (evals/bench_load.py)")
+    answer_process: bool = Field(
+        True, description="`rag serve` answers the APIs' offline questions (REST /api/ask, the web chat's /ask API, "
+                          "MCP) in a second process on the same index, ui_concurrency_limit at once; off: in the "
+                          "serving process (rag/answer_process.py)")
     ui_username: str | None = Field(None, description="login required when the web chat listens beyond loopback")
     ui_password: str | None = None
     api_key: SecretStr | None = Field(
