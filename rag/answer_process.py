@@ -27,6 +27,7 @@ from typing import Sequence
 
 from rag.answering.base import Answer
 from rag.assistant import Assistant, History
+from rag.cli_corpus import loading
 from rag.settings import Settings
 
 RESTART_AFTER_S = 10.0
@@ -168,7 +169,9 @@ def _serve(settings: Settings, index_dir: Path, connections: list[Connection]) -
     """The second process: a thread a connection, until the serving process closes one or dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the serving process, which closes the connections
     gone = threading.Event()
-    with Assistant(settings=settings, index_dir=index_dir, preload=True) as assistant:
+    with loading():  # as `rag serve` loads: what it loads is kept out of the collector's full passes
+        assistant = Assistant(settings=settings, index_dir=index_dir, preload=True)
+    with assistant:
         for connection in connections:
             threading.Thread(target=_answer, args=(assistant, connection, gone), daemon=True).start()
         gone.wait()

@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     ui_port: int = 7860
     ui_concurrency_limit: int = Field(
         4, ge=1, description="questions the web chat answers at once; more wait in Gradio's queue (evals/bench_load.py)")
+    ui_sessions: int = Field(
+        1000, ge=1, description="web chat sessions Gradio keeps, the least recently used dropped first: every call of "
+                                "its HTTP API without a session hash is one (~85 kB with this page, and each second "
+                                "Gradio walks them all); a page whose session was dropped is given a new one")
     answer_process: bool = Field(
         True, description="`rag serve` answers the APIs' offline questions (REST /api/ask, the web chat's /ask API, "
                           "MCP) in a second process on the same index, ui_concurrency_limit at once; off: in the "

@@ -225,6 +225,8 @@ def mount(app, assistant: Assistant, settings: Settings, auth: tuple[str, str] |
     strings = LANGUAGES[settings.ui_language]
     blocks = build_app(assistant, strings, answers)
     blocks.queue(default_concurrency_limit=settings.ui_concurrency_limit)
+    # What `launch(state_session_capacity=…)` sets; mount_gradio_app takes no such argument.
+    blocks.state_session_capacity = settings.ui_sessions
     if auth:
         app.add_middleware(LoginThrottle, message=strings.login_throttled)
     gr.mount_gradio_app(
