@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.answering.base import Answer
-from rag.assistant import Assistant, History
+from rag.assistant import MAX_QUESTION_CHARS, Assistant, History
 from rag.cli_corpus import loading
 from rag.settings import Settings
 
@@ -172,9 +172,18 @@ def _serve(settings: Settings, index_dir: Path, connections: list[Connection]) -
     with loading():  # as `rag serve` loads: what it loads is kept out of the collector's full passes
         assistant = Assistant(settings=settings, index_dir=index_dir, preload=True)
     with assistant:
+        _warm_up(assistant)
         for connection in connections:
             threading.Thread(target=_answer, args=(assistant, connection, gone), daemon=True).start()
         gone.wait()
+
+
+def _warm_up(assistant: Assistant) -> None:
+    """Answers one question (a release's title) before saying it is ready: what a first answer loads (the question
+    models, Chroma's HNSW index, the catalogue of series; 0.3 s and more) is then not loaded while users wait."""
+    title = next((d["title"] for d in assistant.documents() if (d["title"] or "").strip()), None)
+    if title:
+        assistant.ask(title[:MAX_QUESTION_CHARS])
 
 
 def _answer(assistant: Assistant, connection: Connection, gone: threading.Event) -> None:
