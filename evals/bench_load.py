@@ -8,7 +8,9 @@ question about a shipped release, waits for the complete answer, and asks the ne
 (POST /gradio_api/call/ask, then reads the result stream), then, the same levels again, through the REST API
 beside it (POST /api/ask). Each level runs for --seconds (and at most
 --max-per-level answers); latency is from the POST to the complete answer. An error is any non-200, an
-`event: error`, a timeout (--timeout) or an answer without its fields. Results: load.md and load.json.
+`event: error`, a timeout (--timeout) or an answer without its fields. Beside each level: the CPU time the server
+spent an answer (its process and those it started, such as its answer process; read in /proc where there is
+one) and the load average as the level began. Results: load.md and load.json.
 """
 
 from __future__ import annotations
@@ -84,6 +86,25 @@ def ask_rest(url: str, question: str, timeout: float) -> dict:
 APIS = {"gradio": ask, "rest": ask_rest}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and of its running children (0 without Linux's /proc)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + (
+        sum(cpu_seconds(int(child)) for child in children.read_text().split()) if children.exists() else 0.0)
+
+
+def measured_level(pid: int, *args) -> dict:
+    load, cpu = os.getloadavg()[0], cpu_seconds(pid)
+    row = level(*args)
+    spent = cpu_seconds(pid) - cpu
+    return {**row, "server_cpu_ms": round(spent * 1000 / row["answers"], 1) if row["answers"] and spent else None,
+            "load": round(load, 1)}
+
+
 def level(url: str, api: str, users: int, seconds: float, max_answers: int, timeout: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
@@ -132,13 +153,14 @@ def run_store(name: str, workdir: Path, cache: Path, args, **env: str) -> dict:
             ready = server.wait_ready(240)
         for question in QUESTIONS:  # warm-up: first answers load lazily built parts
             ask(server.url, question, args.timeout)
-        levels = [level(server.url, api, users, args.seconds, args.max_per_level, args.timeout)
-                  for api in args.apis for users in args.levels]
+        levels = [measured_level(server.process.pid, server.url, api, users, args.seconds, args.max_per_level,
+                                 args.timeout) for api in args.apis for users in args.levels]
     finally:
         server.close()
     for row in levels:
         print(f"{name:9} {row['api']:6} {row['users']:3} users: p50 {row['p50_ms']} p95 {row['p95_ms']} p99 {row['p99_ms']} ms, "
-              f"{row['throughput_per_s']}/s, {row['errors']} errors", flush=True)
+              f"{row['throughput_per_s']}/s, {row['errors']} errors, server CPU {row['server_cpu_ms']} ms an answer, "
+              f"load {row['load']}", flush=True)
     return {"store": name, "ready_s": round(ready, 1), "levels": levels}
 
 
@@ -147,12 +169,14 @@ def markdown(results: dict) -> str:
              f"{results['machine']}; closed-loop users without think time, {results['seconds']} s a level; "
              f"offline answerer; corpus/ ({len(QUESTIONS)} questions about its releases); Gradio queue "
              f"default_concurrency_limit={results['concurrency_limit']}.", "",
-             "| store | API | users | answers | errors | throughput/s | p50 ms | p95 ms | p99 ms |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| store | API | users | answers | errors | throughput/s | p50 ms | p95 ms | p99 ms | server CPU ms an answer "
+             "| load average |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for store in results["stores"]:
         for r in store["levels"]:
             lines.append(f"| {store['store']} | {r.get('api', 'gradio')} | {r['users']} | {r['answers']} | {r['errors']} | "
-                         f"{r['throughput_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |")
+                         f"{r['throughput_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | "
+                         f"{r.get('server_cpu_ms')} | {r.get('load')} |")
     return "\n".join(lines) + "\n"
 
 

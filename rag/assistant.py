@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from rag.answering import question as question_models
 from rag.answering.base import Answer, Answerer, Draft, stream_whole, unique_documents
@@ -40,6 +40,14 @@ MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 10
 
 
+class Answers(Protocol):
+    """What answers a question as `Assistant.ask` does: an assistant, or a second process (rag/answer_process.py)."""
+
+    def ask(self, question: str, history: History | None = None, *, mode: str | None = None,
+            date_from: str | None = None, date_to: str | None = None, sources: Sequence[str] = (),
+            id: str | None = None) -> Answer: ...
+
+
 class Assistant:
     def __init__(self, settings: Settings | None = None, index_dir: Path | str | None = None,
                  rebuild: bool = False, embedder: Embedder | None = None, preload: bool = False,
@@ -63,7 +71,7 @@ class Assistant:
         self.answerers: dict[str, Answerer] = {
             "extractive": ExtractiveAnswerer(
                 idf=lambda term: self.index.idf(term),
-                embed=self.embedder.embed,
+                embed=self.embedder.embed_remembered,
                 document_terms=lambda doc_ids: self.index.document_terms(doc_ids),
                 spellings=self._spellings,
                 max_sentences=self.settings.answer_sentences,
@@ -125,11 +133,21 @@ class Assistant:
     def _reading(self) -> Iterator[None]:
         """Shared with other readers, after catching up with what other processes wrote; that is done alone, as
         it reopens the Chroma view that other readers query (the lexical index follows in a thread)."""
-        if not self._lock.reading and self.index.stale():
-            with self._lock:
-                self.index.follow(self._lock)
+        if not self._lock.reading:
+            self._follow()
         with self._lock.shared():
             yield
+
+    def caught_up(self) -> bool:
+        """Whether this process reads every write committed so far as the process that wrote it does, its lexical
+        index included; when not, it starts catching up (meanwhile the writer's answers are the ones to take)."""
+        self._follow()
+        return not self.index.stale() and not self.index.following
+
+    def _follow(self) -> None:
+        if self.index.stale():
+            with self._lock:
+                self.index.follow(self._lock)
 
     def history(self, doc_id: str) -> list[dict]:
         """The versions of a release, oldest first: {version, saved_at, chars, current}."""

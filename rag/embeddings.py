@@ -10,12 +10,14 @@ import itertools
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
+from rag.memo import BoundedCache
 from rag.settings import BUILTIN_EMBEDDING, Settings
 from rag.vocabulary import SortedVocabulary
 
@@ -47,6 +49,9 @@ class Embedder:
 
             self.model = SentenceTransformer(settings.embedding_model, device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
+        # Of this model only: an Embedder is made for one model, and so is its cache.
+        self.cache: BoundedCache[str, np.ndarray] = BoundedCache(
+            int(settings.embedding_cache_mb * 2**20), lambda text, vector: sys.getsizeof(text) + sys.getsizeof(vector))
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -58,6 +63,19 @@ class Embedder:
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+    def embed_remembered(self, texts: list[str]) -> np.ndarray:
+        """`embed`'s vectors, those of texts embedded before taken from the cache (rag/memo.py), the others
+        computed in one call."""
+        if not texts:
+            return self.embed([])
+        found = self.cache.get_many(dict.fromkeys(texts))
+        if missing := [text for text in dict.fromkeys(texts) if text not in found]:
+            # Copied row by row: a row kept as a view would keep its whole batch alive, beyond the bound.
+            computed = {text: vector.copy() for text, vector in zip(missing, self.embed(missing))}
+            self.cache.put_many(computed)
+            found.update(computed)
+        return np.stack([found[text] for text in texts])
 
 
 class StaticVectors:

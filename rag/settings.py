@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         description="'navec-news-sif' (bundled, offline) or any sentence-transformers model name or path",
     )
     embedding_batch_size: int = 256
+    embedding_cache_mb: float = Field(
+        64.0, ge=0, description="vectors of the words and sentences the offline answerer embedded, kept for the "
+                                "next answers (its words recur in every answer); 0 keeps none")
 
     chroma_host: str | None = Field(None, description="Chroma server host; unset means embedded Chroma in index_dir")
     chroma_port: int = 8000
@@ -108,6 +111,14 @@ class Settings(BaseSettings):
     ui_port: int = 7860
     ui_concurrency_limit: int = Field(
         4, ge=1, description="questions the web chat answers at once; more wait in Gradio's queue (evals/bench_load.py)")
+    ui_sessions: int = Field(
+        1000, ge=1, description="web chat sessions Gradio keeps, the least recently used dropped first: every call of "
+                                "its HTTP API without a session hash is one (~85 kB with this page, and each second "
+                                "Gradio walks them all); a page whose session was dropped is given a new one")
+    answer_process: bool = Field(
+        True, description="`rag serve` answers the APIs' offline questions (REST /api/ask, the web chat's /ask API, "
+                          "MCP) in a second process on the same index, ui_concurrency_limit at once; off: in the "
+                          "serving process (rag/answer_process.py)")
     ui_username: str | None = Field(None, description="login required when the web chat listens beyond loopback")
     ui_password: str | None = None
     api_key: SecretStr | None = Field(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import razdel
 import Stemmer
+
+from rag.memo import remembered
 
 
 def _bm25s_stopwords():
@@ -55,10 +58,17 @@ QUERY_SYNONYMS = {
 }
 
 
+# The offline answerer reads the same sentences, titles and passages in answer after answer (rag/memo.py): their
+# words, stems and sentences are kept, for texts up to a long passage's length.
+REMEMBER_BYTES = 16 * 2**20  # each of the three
+REMEMBER_CHARS = 4000
+
+
 def normalise(text: str) -> str:
     return text.lower().replace("ё", "е")
 
 
+@remembered(REMEMBER_BYTES, REMEMBER_CHARS)
 def words(text: str) -> list[str]:
     """Lowercased words with ё→е, Kazakh letters folded, and numbers in one form (21,00 → 21; 8.50 → 8,5)."""
     folded = normalise(text)
@@ -91,6 +101,7 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("russian")
 
 
+@remembered(REMEMBER_BYTES, REMEMBER_CHARS)
 def terms(text: str) -> list[str]:
     """Stemmed content words: the vocabulary of lexical search and of answer-sentence scoring."""
     kept = [w for w in words(text) if w not in STOPWORDS]
@@ -110,11 +121,14 @@ def _synonyms_by_stem() -> dict[str, str]:
     return {_stemmer().stemWord(word): spelled for word, spelled in QUERY_SYNONYMS.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     start: int
     end: int
     text: str
+
+
+SPAN_BYTES = sys.getsizeof(Span(1000, 2000, "")) + 2 * sys.getsizeof(1000)  # beside its text
 
 
 # A line break ends a sentence when the next line starts like a sentence does (a capital, a digit, a
@@ -123,6 +137,11 @@ class Span:
 LINE_BREAK = re.compile(r"\n+(?=[ \t]*[А-ЯЁA-ZӘҒҚҢӨҰҮҺІ0-9«\"„—–-])")
 
 
+def spans_size(spans: tuple[Span, ...]) -> int:
+    return sys.getsizeof(spans) + sum(SPAN_BYTES + sys.getsizeof(span.text) for span in spans)
+
+
+@remembered(REMEMBER_BYTES, REMEMBER_CHARS, spans_size)
 def sentences(text: str) -> list[Span]:
     result: list[Span] = []
     start = 0

@@ -12,7 +12,8 @@ from pathlib import Path
 import gradio as gr
 
 from rag.api.security import api_key, is_loopback
-from rag.assistant import Assistant
+from rag.answer_process import AnswerProcess
+from rag.assistant import Answers, Assistant
 from rag.documents import normalise_date
 from rag.messages import localised
 from rag.settings import Settings
@@ -33,12 +34,13 @@ if importlib.util.find_spec("matplotlib") is None:
     sys.modules["matplotlib"] = None
 
 
-def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
+def build_app(assistant: Assistant, strings: Strings, answers: Answers | None = None) -> gr.Blocks:
+    """`answers`: what answers the /ask API (the assistant, or rag/answer_process.py); the page asks the assistant."""
     with gr.Blocks(title=strings.title) as app:
         gr.Markdown(f"## {strings.title}\n{strings.intro}")
         with gr.Tabs():
             with gr.Tab(strings.chat_tab, id="chat"):
-                chatbot, sources, stats = chat_controls(assistant, strings)
+                chatbot, sources, stats = chat_controls(assistant, strings, answers or assistant)
             with gr.Tab(strings.corpus_tab, id="corpus"):
                 table, doomed, search, listed = corpus_controls(assistant, strings)
 
@@ -53,7 +55,7 @@ def build_app(assistant: Assistant, strings: Strings) -> gr.Blocks:
     return app
 
 
-def chat_controls(assistant: Assistant, strings: Strings):
+def chat_controls(assistant: Assistant, strings: Strings, answers: Answers):
     with gr.Row():
         with gr.Column(scale=3):
             # Messages are HTML made by ui.render with release text escaped: rendered as markdown (or LaTeX),
@@ -138,7 +140,7 @@ def chat_controls(assistant: Assistant, strings: Strings):
                 date_from: str | None = None, date_to: str | None = None) -> dict:
         """Answer a question with citations; `history` lists earlier questions, oldest first."""
         try:
-            return assistant.ask(question, history or [], mode=mode or None, date_from=date_from or None,
+            return answers.ask(question, history or [], mode=mode or None, date_from=date_from or None,
                                  date_to=date_to or None).to_dict()
         except ValueError as exc:
             raise gr.Error(localised(exc, strings.language)) from None
@@ -201,21 +203,30 @@ def serve(assistant: Assistant, settings: Settings, host: str | None = None, por
 
     host = host or settings.ui_host
     auth, key = login(settings, host), api_key(settings, host)
-    # What is built before serving lives as long as the server: built without the garbage collector, then frozen
-    # out of its full passes, which would otherwise stop every thread for tenths of a second while it answers.
-    gc.disable()
-    app = api_app(assistant, key, host)
-    mount(app, assistant, settings, auth)
-    gc.freeze()
-    gc.enable()
-    uvicorn.run(app, host=host, port=port or settings.ui_port, log_level="warning")
+    answers = AnswerProcess(assistant, settings.ui_concurrency_limit) if settings.answer_process else assistant
+    try:
+        # What is built before serving lives as long as the server: built without the garbage collector, then
+        # frozen out of its full passes, which would otherwise stop every thread for tenths of a second while it
+        # answers.
+        gc.disable()
+        app = api_app(assistant, key, host, answers)
+        mount(app, assistant, settings, auth, answers)
+        gc.freeze()
+        gc.enable()
+        uvicorn.run(app, host=host, port=port or settings.ui_port, log_level="warning")
+    finally:
+        if isinstance(answers, AnswerProcess):
+            answers.close()
 
 
-def mount(app, assistant: Assistant, settings: Settings, auth: tuple[str, str] | None) -> None:
+def mount(app, assistant: Assistant, settings: Settings, auth: tuple[str, str] | None,
+          answers: Answers | None = None) -> None:
     """The web chat at / of a FastAPI app whose own routes (/v1, /api, /mcp, /docs) come first."""
     strings = LANGUAGES[settings.ui_language]
-    blocks = build_app(assistant, strings)
+    blocks = build_app(assistant, strings, answers)
     blocks.queue(default_concurrency_limit=settings.ui_concurrency_limit)
+    # What `launch(state_session_capacity=…)` sets; mount_gradio_app takes no such argument.
+    blocks.state_session_capacity = settings.ui_sessions
     if auth:
         app.add_middleware(LoginThrottle, message=strings.login_throttled)
     gr.mount_gradio_app(

@@ -11,7 +11,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from rag.assistant import Assistant
+from rag.assistant import Answers, Assistant
 from rag.formatting import format_answer
 
 INSTRUCTIONS = ("Cited answers over indexed government press releases (mostly Russian). `ask` answers with [n] "
@@ -20,7 +20,9 @@ INSTRUCTIONS = ("Cited answers over indexed government press releases (mostly Ru
 Date = Annotated[str | None, Field(description="YYYY-MM-DD", max_length=40)]
 
 
-def build(assistant: Assistant) -> MCPServer:
+def build(assistant: Assistant, answers: Answers | None = None) -> MCPServer:
+    """`answers`: what answers `ask` (the assistant, or rag/answer_process.py)."""
+    answers = answers or assistant
     server = MCPServer("rag", instructions=INSTRUCTIONS, log_level="WARNING")
 
     @server.tool(structured_output=True)
@@ -45,7 +47,7 @@ def build(assistant: Assistant) -> MCPServer:
         """A short answer with [n] citations to the releases it quotes (`text` holds it with its sources), or a
         refusal (`refused`) when the releases do not say."""
         try:
-            answer = assistant.ask(question, history)
+            answer = answers.ask(question, history)
         except ValueError as exc:
             raise ToolError(str(exc)) from None
         return {"text": format_answer(answer), **answer.to_dict()}

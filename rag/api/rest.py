@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, File, HTTPException, UploadFile
 from pydantic import BaseModel, Field
 
-from rag.assistant import Assistant
+from rag.assistant import Answers, Assistant
 from rag.messages import InputError
 
 COPY_BLOCK = 1 << 20
@@ -92,7 +92,7 @@ class FileResult(BaseModel):
     failed: list[str] = Field(description="why a file, or a line of it, was not indexed")
 
 
-def router(assistant: Assistant) -> APIRouter:
+def router(assistant: Assistant, answers: Answers) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["REST"])
     limit = int(assistant.settings.max_file_mb * 2**20)
 
@@ -100,7 +100,7 @@ def router(assistant: Assistant) -> APIRouter:
     def ask(body: AskRequest) -> dict:
         history = [turn if isinstance(turn, str) else {"q": turn.q} for turn in body.history]
         try:
-            return assistant.ask(body.question, history, mode=body.mode, date_from=body.date_from,
+            return answers.ask(body.question, history, mode=body.mode, date_from=body.date_from,
                                  date_to=body.date_to, sources=body.sources).to_dict()
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None

@@ -11,13 +11,15 @@ from fastapi.exception_handlers import request_validation_exception_handler
 
 from rag.api import chat, docs, mcp_tools, rest
 from rag.api.security import ApiKeyGuard
-from rag.assistant import Assistant
+from rag.assistant import Answers, Assistant
 
 
-def api_app(assistant: Assistant, key: str | None, host: str) -> FastAPI:
+def api_app(assistant: Assistant, key: str | None, host: str, answers: Answers | None = None) -> FastAPI:
     """`key`: the bearer key every API requires, None for none (loopback); `host`: the address served, which the
-    MCP transport's DNS-rebinding protection checks Host headers against."""
-    mcp = mcp_tools.build(assistant)
+    MCP transport's DNS-rebinding protection checks Host headers against; `answers`: what answers the questions
+    asked (the assistant, or rag/answer_process.py)."""
+    answers = answers or assistant
+    mcp = mcp_tools.build(assistant, answers)
     mcp_http = mcp.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, json_response=True,
                                        host=host)
 
@@ -30,7 +32,7 @@ def api_app(assistant: Assistant, key: str | None, host: str) -> FastAPI:
     app = FastAPI(title="rag", summary="Cited answers over government press releases", version="0.1.0",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.include_router(chat.router(assistant))
-    app.include_router(rest.router(assistant))
+    app.include_router(rest.router(assistant, answers))
     app.router.routes.extend(mcp_http.routes)
     app.get("/docs", include_in_schema=False)(docs.docs_page)
 
