@@ -80,6 +80,16 @@ class FileLock:
             return "another process"
 
 
+@contextlib.contextmanager
+def opening(path: Path) -> Iterator[None]:
+    """A short exclusive `flock`, waited for without limit: for opening a store that the first process to open
+    creates (Chroma's embedded database runs its migrations then; two at once fail with "table ... already exists")."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 class WriterLock:
     def __init__(self, claim: Claim, wait_s: float, on_wait: Callable[[str], None] | None = None):
         self.claim = claim

@@ -7,6 +7,7 @@ to download its default model.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import chromadb
@@ -15,6 +16,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
 from rag.settings import Settings
+from rag.store.lock import opening
 
 MAX_BATCH = 5000
 
@@ -38,11 +40,12 @@ class VectorStore:
         self.index_dir = index_dir
         self.name = settings.chroma_collection
         self._count: int | None = None
-        self._connect()
-        if rebuild and self.name in [c.name for c in self.client.list_collections()]:
-            self.client.delete_collection(self.name)
         self._metadata = {"embedding_id": embedding_id, "dimension": dimension}
-        self.collection = self._collection()
+        with self._opening():
+            self._connect()
+            if rebuild and self.name in [c.name for c in self.client.list_collections()]:
+                self.client.delete_collection(self.name)
+            self.collection = self._collection()
         stored = (self.collection.metadata or {}).get("embedding_id")
         if stored != embedding_id:
             raise EmbeddingMismatch(
@@ -61,6 +64,10 @@ class VectorStore:
             self.client = chromadb.PersistentClient(path=str(self.index_dir / "chroma"), settings=chroma_settings)
             self.where = str(self.index_dir / "chroma")
 
+    def _opening(self):
+        """Embedded, one process at a time creates the database and the collection; a server does it itself."""
+        return contextlib.nullcontext() if self.settings.chroma_host else opening(self.index_dir / "chroma.open.lock")
+
     def _collection(self):
         return self.client.get_or_create_collection(
             self.name, configuration={"hnsw": {"space": "cosine"}}, metadata=self._metadata, embedding_function=None)
@@ -72,8 +79,9 @@ class VectorStore:
         self._count = None
         if not self.settings.chroma_host:
             self.client.close()
-            self._connect()
-            self.collection = self._collection()
+            with self._opening():
+                self._connect()
+                self.collection = self._collection()
 
     def close(self) -> None:
         self.client.close()
