@@ -75,6 +75,17 @@ def test_how_someone_judged_something_is_a_premise_a_release_must_state():
     assert premise_failure(question, judged, weights) is None
 
 
+def test_what_a_reaction_is_to_is_a_premise_a_release_must_state():
+    question = model("Как в Евросоюзе отреагировали на вступление в силу договора о гарантиях безопасности?")
+    assert question.premised and question.reacting == ("евросоюз",) and question.predicate == ()
+    weights = {term: 1.0 for term in build_query(question.query.question).content_terms}
+    letters = passage("Министр направил членам Евросоюза письма о юридическом анализе обязательств ОБСЕ. "
+                      "Анализ был одобрен на совещании.")
+    treaty = passage("Договор о гарантиях безопасности вступил в силу в марте. В Евросоюзе заявили, что не признают его.")
+    assert premise_failure(question, letters, weights) == Failure("premise")
+    assert premise_failure(question, treaty, weights) is None
+
+
 def test_an_english_question_takes_its_change_as_given_through_its_russian_rendering():
     question = model("Why did the Bank of Russia cut the key rate in October?")
     assert question.predicate == ("сниз",) and "ставк" in question.changed

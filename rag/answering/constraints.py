@@ -14,7 +14,7 @@ from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, says_the_year
-from rag.answering.question import ASSESSING, CHANGES, RATES, Entity, Question
+from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Entity, Question
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
 
@@ -44,7 +44,7 @@ EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:
 UNIT_FAMILIES = (("день", "дня", "дней", "суток"), ("год", "лет"), ("км", "километр"), ("га", "гектар"))
 # A sentence stating a reaction, and one stating a forecast or plan.
 REACTED = re.compile(r"\b(?:отреагир|реакци|заявил|заявля|выразил|выражают|осудил|осужда|приветств|возраз|протест|"
-                     r"недовол|одобр|критик|назвал|счита|мнени|оцени|коммент|обеспокоен|озабочен|поддержал|поддерживают\b|поддерживает\b|"
+                     r"недовол|одобр|критик|назвал|счита(?:ю|ем|ет|ют)\b|счита\w*,?\s+что|мнени|оцени|коммент|обеспокоен|озабочен|поддержал|поддерживают\b|поддерживает\b|"
                      r"отверг|восприн)")
 FORECAST_SAID = re.compile(r"\b(?:прогноз|ожида|предполага|планир|намерен|сценари|траектори|будет|будут|составит|снизится|вырастет|"
                            r"увеличится|сократится|замедлится|ускорится|достигнет|верн[её]тся|сохранится|к\s+(?:концу\s+)?20\d\d)")
@@ -173,6 +173,8 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
     # raised cannot answer it.
     if not question.premised and own is None:
         return None
+    if question.reaction:  # what was reacted to is the premise; who reacts, and how, is what is asked
+        weights = {t: w for t, w in weights.items() if not REACTION_VERB.match(t) and t not in question.reacting}
     total = sum(weights.values()) or 1.0
     title = set(terms(passage.title))
     said = [s.text for s in sentences(passage.text)]
@@ -261,6 +263,9 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("opinion")
     if question.reaction and not REACTED.search(normalise(sentence)):
         return Failure("opinion")
+    if question.reacting and not any(t.startswith(stem_head(who)) for who in question.reacting
+                                     for t in terms(context or sentence)):
+        return Failure("opinion")  # a reaction, but of someone else
     if question.forecast and not FORECAST_SAID.search(normalise(sentence)):
         return Failure("opinion")
     # The year must be in the sentence itself, unless a second question may ask of another time ("and how

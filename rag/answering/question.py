@@ -53,9 +53,14 @@ JUDGEMENT = re.compile(r"\b(правильн\w*|неправильн\w*|опра
                        r"correct|mistaken?|successful|effective|sensible|дұрыс|қате|орынды|тиімді)\b", re.I)
 # «как в ЕС отреагировали на …», «как страховщики отнеслись к …», "how did Kyiv react": a reaction the
 # answer must state.
-REACTION = re.compile(r"\bкак\s+(?:[^\W\d_]+\s+){0,5}?(?:отреагирова\w*|отнесл\w*|отнёсся|отнесся|восприня\w*|"
-                      r"прокомментирова\w*|встретил\w*)|\bhow\s+did\s+(?:[\w-]+\s+){0,5}?(?:react|respond|receive)|"
+# Who is asked to react is the words between («как сами страховщики отнеслись»: страховщики).
+REACTION = re.compile(r"\bкак\s+(?P<who>(?:[^\W\d_]+[\s—–«»\"',-]+){0,6}?)(?:отреагирова\w*|отнесл\w*|отнёсся|"
+                      r"отнесся|восприня\w*|прокомментирова\w*|встретил\w*)|"
+                      r"\bhow\s+did\s+(?P<who_en>(?:[\w-]+\s+){0,5}?)(?:react|respond|receive)|"
                       r"қалай\s+(?:қабылда|қара|жауап\s+бер|пікір)\w*|қандай\s+баға\s+бер\w*", re.I)
+REACTION_VERB = re.compile(r"(?:отреагир|отнесл|отнес|восприня|прокомментир|встрети|react|respond|receiv)")
+# Words of «как сами …», «как там …» that are not who reacts.
+REACTOR_WORDS = {"сам", "там", "тогда", "сейчас", "publicly", "public"}
 # «какой рост ВВП прогнозирует …», «какой прогноз дал …», "what did X forecast": a forecast the answer must
 # state.
 FORECAST_ASKED = re.compile(r"\b(прогноз\w*|ожидает|ожидают|рассчитывает|рассчитывают|forecast\w*|predict\w*|"
@@ -125,6 +130,7 @@ class Question:
     premised: bool = False
     judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
     reaction: bool = False  # «как в ЕС отреагировали на …»: a reaction the answer must state
+    reacting: tuple[str, ...] = ()  # and who reacts (ЕС), of whom the sentence or the ones beside it must speak
     forecast: bool = False  # «какой рост ВВП прогнозирует министр?»: a forecast the answer must state
     # «какой уровень ключевой ставки», «какая инфляция»: the rate a figure must be of (its stem in the
     # question, the stems releases say it with, its name), as a key-rate release gives the rate, inflation and
@@ -163,6 +169,7 @@ def read_question(query: Query) -> Question:
     tagged = docs.get(query.question) if query.language == "ru" else None
     focus_words = _focus(query.question, query.language, tagged)
     rendered = terms(_russian(query.question, query.language))  # its stems in the releases' Russian
+    reaction = REACTION.search(query.question)
     return Question(
         query=query,
         entities=tuple(entities.values()),
@@ -170,10 +177,13 @@ def read_question(query: Query) -> Question:
         focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
         cost_of=_cost_of(tagged) if tagged is not None else (),
-        predicate=_predicate(rendered, tagged),
-        premised=(premised := PREMISED.search(query.question.strip()) is not None),
+        # A reaction is to something the release must say happened («как отреагировали на требования»),
+        # in its words but the reaction's own.
+        predicate=tuple(p for p in _predicate(rendered, tagged) if not (reaction and REACTION_VERB.match(p))),
+        premised=(premised := PREMISED.search(query.question.strip()) is not None or reaction is not None),
         judged=premised and JUDGEMENT.search(query.question) is not None,
-        reaction=REACTION.search(query.question) is not None,
+        reaction=reaction is not None,
+        reacting=_reacting(reaction, query.language),
         forecast=FORECAST_ASKED.search(query.question) is not None,
         negated=premised and NEGATED.search(query.question) is not None,
         rated=_rated(query.question, rendered, query.language),
@@ -187,6 +197,15 @@ def read_question(query: Query) -> Question:
         document_kind=_document_kind(query.question, tagged),
         figures=_figures(_russian(without_dates(query.question), query.language)),
     )
+
+
+def _reacting(reaction: re.Match | None, language: str) -> tuple[str, ...]:
+    who = reaction and (reaction.group("who") or reaction.group("who_en"))
+    if not who:
+        return ()
+    stems = [stem for stem in query_terms(_russian(who, language)) if stem not in REACTOR_WORDS]
+    # «российские бизнес-объединения»: an adjective of a country speaks of too many to tell who
+    return tuple(stem for stem in stems if not stem.endswith("ск")) or tuple(stems)
 
 
 def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
