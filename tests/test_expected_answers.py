@@ -33,6 +33,19 @@ from rag.answering.extractive import _quotable
     ("What key rate did the Bank of Russia set in July 2024?", "percent"),
     ("What share of its weapons does the army get from Rostec?", "percent"),
     ("What birth rate did the governor give for the region?", None),  # a birth rate is no percentage
+    # a duration, a speed, a record, a part or a growth asked for is a number
+    ("Какой средней продолжительности жизни достигли жители области?", "number"),
+    ("С какой скоростью вращается ротор центрифуги?", "number"),
+    ("Какой рекорд по сбору зерна поставил край?", "number"),
+    ("Какую часть рынка контролирует компания?", "number"),
+    ("Какое увеличение ВВП прогнозировал банк?", "number"),
+    ("How long is the new bridge over the river?", "number"),
+    ("How high did the bank raise its policy rate?", "number"),
+    ("What GDP growth did the minister report for last year?", "number"),
+    ("What annual capacity is the coal terminal built for?", "number"),
+    ("What revenue did the region's IT companies bring in?", "money"),
+    ("What dollar value does the government put on the new exports?", "money"),
+    ("What investment projects did the governor present?", None),  # projects are not a sum
 ])
 def test_expected_answer(question, kind):
     assert expected_answer(question) == kind

@@ -9,12 +9,14 @@ from rag.text import normalise
 
 # What a "какой/какую …" question measures when it asks for a number («какую годовую инфляцию»).
 MEASURES = (r"длин\w*|протяженност\w*|высот\w*|глубин\w*|ширин\w*|площад\w*|мощност\w*|уровень|уровне|ставк\w*|процент\w*|дол(?:я|ю|и|ей)\b|сумм\w+|размер\w*|инфляц\w*|курс\w*|объ?ем\w*|"
-            r"цен\w*|численност\w*|количеств\w*|темп\w*|рост\w*|показател\w*|прогноз\w*")
+            r"цен\w*|численност\w*|количеств\w*|темп\w*|рост\w*|показател\w*|прогноз\w*|продолжительност\w*|"
+            r"длительност\w*|скорост\w*|рекорд\w*|прирост\w*|увеличени\w*|част(?:ь|и)\b|дол(?:е|ей)\b")
 EXPECTS = {
     "money": re.compile(
         r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(?:будет\s+|будут\s+|может\s+)?(стои\w+|денег|средств)|"
         r"как\w+\s+(?:\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?(сумм\w+|стоимост\w*|доход(?:а|ы|ов|ом|у)?|выручк\w*|прибыл(?:ь|и|ью)|"
         r"зарплат\w*|инвестици(?:[йяию]|ям|ях|ями))|how\s+much\b.{0,80}?\bcost|what\s+did\b.{0,80}?\bcost|"
+        r"what\s+(?:[\w-]+\s+){0,2}?(?:revenue|income|profit|earnings|turnover|dollar\s+value)\b|"
         r"қанша\s+(теңге|доллар|рубль|сом|ақша|қаржы)\w*|қандай\s+сома\w*|құны\s+қанша)\b"),
     "percent": re.compile(
         r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол(?:я|ю|и|ей)\b)|what\s+(percentage|share)\b|"
@@ -28,8 +30,9 @@ EXPECTS = {
         r"\b(?:қанша|қандай|неше)\s+(?:бөлі\w*|үлес\w*|пайыз\w*)"),
     "number": re.compile(
         r"\b(сколько|скольк\w+|на\s+сколько|насколько|до\s+как\w+\s+(уровня|отметки|значения)|"
-        rf"как\w+\s+(был\w*\s+|стал\w*\s+|будет\s+|сейчас\s+|теперь\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?({MEASURES})|"
-        r"how\s+(many|much)|what\s+(level|rate)|what\s+(?:is|was|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:value|volume|"
+        rf"как\w+\s+(был\w*\s+|стал\w*\s+|будет\s+|сейчас\s+|теперь\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых|ей)\s+)?({MEASURES})|"
+        r"how\s+(many|much|large|big|high|long|fast|far)|what\s+(level|rate)|"
+        r"what\s+(?:[\w-]+\s+){0,2}?(?:capacity|growth|figure|temperature|pressure|speed|population|record|output)\b|what\s+(?:is|was|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:value|volume|"
         r"amount|size|number|level|figure)|қанша|неше|қандай\s+деңгей\w*)\b"
     ),
     # A day, not just a year: «какого числа», «в какой день».
