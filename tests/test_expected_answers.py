@@ -46,6 +46,10 @@ from rag.answering.extractive import _quotable
     ("What revenue did the region's IT companies bring in?", "money"),
     ("What dollar value does the government put on the new exports?", "money"),
     ("What investment projects did the governor present?", None),  # projects are not a sum
+    # the first question word tells what is asked; a "when" after it is of the event asked about
+    ("Who received the prime minister when he visited Bishkek?", "name"),
+    ("Кто встречал делегацию, когда она прилетела в Москву?", "name"),
+    ("Когда и кто подписал указ?", "date"),
 ])
 def test_expected_answer(question, kind):
     assert expected_answer(question) == kind

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.answering.constraints import Failure, Named, enforced_entities, passage_failure, unanswered_clause
+from rag.answering.constraints import (Failure, Named, enforced_entities, passage_failure, sentence_failure,
+                                       unanswered_clause)
 from rag.retrieval import Passage
 from rag.text import query_terms, terms
 from tests.question_support import model, passage
@@ -223,3 +224,17 @@ def test_a_kazakh_sentences_first_word_is_not_taken_for_a_name():
     question = model("Путин отбасын қабылдады. Содырлармен атыста қаза тапқан жасөспірімге қандай атақ берілді?")
     assert "Содырлармен" not in [e.text for e in question.entities]
     assert "Путин" in [e.text for e in question.entities]
+
+
+def test_a_question_asking_two_things_wants_what_each_asks_for():
+    question = model("Как звали погибшую бортпроводницу и сколько ей было лет?")
+    assert question.answer_type == "name" and question.answer_types == ("name", "number")
+    # a sentence giving a name answers the first of «сколько … и кто …», though it holds no number
+    age_first = model("Сколько лет было погибшей бортпроводнице и как её звали?")
+    assert age_first.answer_types == ("number", "name")
+    named = "Погибла бортпроводница нашего самолёта Юлия Фомина."
+    assert sentence_failure(age_first, passage(named), named) is None
+    both_numbers = model("Сколько стоит билет и сколько дней идёт поезд?")
+    assert both_numbers.answer_types == ("money", "number")
+    words = "Поезд идёт по новому маршруту через Казахстан."
+    assert sentence_failure(both_numbers, passage(words), words) == Failure("answer_type", "money")

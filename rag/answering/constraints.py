@@ -246,13 +246,16 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     its own words: words of like meaning let too much through here)."""
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
-        return Failure("answer_type", kind)
+        # «сколько ей было лет и как её звали?»: a sentence without the number may answer its other question
+        kind = next((k for k in question.answer_types if k not in STRICT or holds(k, sentence)), None)
+        if kind is None:
+            return Failure("answer_type", question.answer_type)
     word, kind_of_document = question.document_kind
     if kind_of_document and not any(t.startswith(kind_of_document) for t in terms(sentence)):
         return Failure("document", word)
     if kind == "number" and question.counted and _measures_other_things(question.focus, sentence):
         return Failure("focus", question.focus_word)
-    if question.measured_in and not holds_measure(question.measured_in, sentence):
+    if question.measured_in and kind in STRICT and not holds_measure(question.measured_in, sentence):
         return Failure("answer_type", "number")
     if kind in ("percent", "number") and question.rated and not _of_the_rate(question.rated, sentence, context):
         return Failure("focus", question.rated[2])

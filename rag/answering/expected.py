@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import normalise
+from rag.text import normalise, terms
 
 # What a "какой/какую …" question measures when it asks for a number («какую годовую инфляцию»).
 MEASURES = (r"длин\w*|протяженност\w*|высот\w*|глубин\w*|ширин\w*|площад\w*|мощност\w*|уровень|уровне|ставк\w*|процент\w*|дол(?:я|ю|и|ей)\b|сумм\w+|размер\w*|инфляц\w*|курс\w*|объ?ем\w*|"
@@ -39,7 +39,7 @@ EXPECTS = {
     "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:day|date)|қай\s+күн\w*)\b"),
     "date": re.compile(r"\b(когда|when|қашан|в\s+как(?:ом|ие|ой)\s+(?:году|сроки|срок)|к\s+какому\s+(?:сроку|году)|"
                        r"какого\s+года|(?:in\s+)?(?:what|which)\s+year|by\s+when|қай\s+жылы)\b"),
-    "name": re.compile(r"\b(кто|кого|кому|кем|как\s+зовут|как\s+звали|who|whom|кім)\b"),
+    "name": re.compile(r"\b(кто|кого|кому|кем|как\s+(?:\w+\s+)?(?:зовут|звали)|who|whom|кім)\b"),
     "place": re.compile(r"\b(где|куда|откуда|в\s+как\w+\s+(город\w*|стран\w*|регион\w*|мест\w*)|where|қай\s+жерде)\b"),
 }
 # Digits, or a number in words («четверо погибших», «две трети», «полтора миллиона»).
@@ -64,8 +64,12 @@ PROPER = re.compile(r"(?<=[^.!?\s]\s)[А-ЯЁA-Z][а-яёa-z]+")
 
 
 def expected_answer(question: str) -> str | None:
+    """The kind its first question word asks for («кто принял его, когда он приехал?» asks who), the more
+    specific kind where two start together («сколько процентов» is a share before it is a number)."""
     text = normalise(question)
-    return next((kind for kind, pattern in EXPECTS.items() if pattern.search(text)), None)
+    found = [(match.start(), order, kind) for order, (kind, pattern) in enumerate(EXPECTS.items())
+             if (match := pattern.search(text))]
+    return min(found)[2] if found else None
 
 
 # Dates, years and times of day are numbers a "how many" question does not ask for («в декабре 2023 года
@@ -113,6 +117,12 @@ def units(sentence: str) -> list[str | None]:
         following = [w for w in match.groups() if w]
         found.append(next((unit for w in following for unit in UNITS if w.startswith(unit)), None))
     return found
+
+
+def names_another(sentence: str, known: set[str]) -> bool:
+    """Whether the sentence names someone or somewhere whose stem is not in `known` (the question's own): «кто
+    принял Бектенова?» is not answered by «Олжас Бектенов подчеркнул…»."""
+    return any(not set(terms(name)) <= known for name in PROPER.findall(sentence))
 
 
 def holds(kind: str | None, sentence: str) -> bool:

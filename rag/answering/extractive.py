@@ -26,7 +26,7 @@ from rag.answering.base import Citation, Draft, refusal, stream_whole
 from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, sentence_failure,
                                       unanswered_clause)
 from rag.answering.periods import within
-from rag.answering.expected import STRICT, holds
+from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
 from rag.query import Query
 from rag.retrieval import Passage
@@ -198,10 +198,12 @@ class ExtractiveAnswerer:
         vectors = self.embed([question.query.search_text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         predicate = set(question.predicate)
-        kind = question.answer_type
+        asked = set(question.query.content_terms) | {stem for entity in question.entities for stem in entity.stems}
         for candidate, sim in zip(candidates, similarity):
             candidate.similarity = float(sim)
-            bonus = EXPECTED_BONUS if kind and holds(kind, candidate.text) else 0.0
+            expected = any(names_another(candidate.text, asked) if kind in ("name", "place")
+                           else holds(kind, candidate.text) for kind in question.answer_types)
+            bonus = EXPECTED_BONUS if expected else 0.0
             if predicate & candidate.terms:
                 bonus += PREDICATE_BONUS
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * candidate.similarity

@@ -126,6 +126,8 @@ class Question:
     focus: tuple[str, ...]
     focus_word: str
     predicate: tuple[str, ...]
+    # «как звали погибшую и сколько ей было лет?»: what each of its questions asks for, in their order
+    answer_types: tuple[str, ...] = ()
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
     premised: bool = False
     judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
@@ -174,6 +176,7 @@ def read_question(query: Query) -> Question:
         query=query,
         entities=tuple(entities.values()),
         answer_type=expected_answer(query.question),
+        answer_types=_answer_types(query.question, asks),
         focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
         cost_of=_cost_of(tagged) if tagged is not None else (),
@@ -197,6 +200,11 @@ def read_question(query: Query) -> Question:
         document_kind=_document_kind(query.question, tagged),
         figures=_figures(_russian(without_dates(query.question), query.language)),
     )
+
+
+def _answer_types(question: str, asks: list[int]) -> tuple[str, ...]:
+    parts = [question] + [question[start:end] for start, end in zip([0, *asks], [*asks, None])]
+    return tuple(dict.fromkeys(kind for part in parts if (kind := expected_answer(part))))
 
 
 def _reacting(reaction: re.Match | None, language: str) -> tuple[str, ...]:
