@@ -136,3 +136,16 @@ def test_a_release_on_the_topic_whose_sentences_say_almost_nothing_asked_answers
         # the refusal is the support floor's: without it the governor's name is quoted as the answer
         monkeypatch.setattr(extractive, "MIN_SUPPORT", 0.0)
         assert not assistant.ask(question).refused
+
+
+def test_what_a_kazakh_how_much_counts_is_looked_for_in_the_release_even_when_it_names_no_one(settings, embedder,
+                                                                                            tmp_path):
+    text = ("Вчера беспилотники атаковали нефтеперекачивающую станцию в Краснодарском крае. По данному трубопроводу "
+            "прокачивалось по прошлому году 62,5 миллиона тонн, более 65 процентов – это нефть иностранных компаний.")
+    (tmp_path / "pipe.md").write_text(f"---\ntitle: Совещание с членами Правительства\ndate: 2025-02-18\n---\n{text}\n",
+                                      encoding="utf-8")
+    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
+        assistant.ingest([tmp_path / "pipe.md"])
+        # «мұнай» (oil) is no Russian word the embeddings know: the release's own stems must tell it speaks of oil
+        answer = assistant.ask("Өткен жылы құбыр арқылы қанша мұнай айдалды?")
+        assert not answer.refused and "62,5 миллиона тонн" in answer.citations[0]["quote"]

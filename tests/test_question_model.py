@@ -226,6 +226,13 @@ def test_a_kazakh_sentences_first_word_is_not_taken_for_a_name():
     assert "Путин" in [e.text for e in question.entities]
 
 
+def test_a_capitalised_kazakh_word_the_tagger_misses_is_a_name_and_a_name_run_stays_whole():
+    question = model("Қазақстан Өзбекстанға экспортты неше тауар позициясы бойынша арттыруға дайын?")
+    assert ("узбекиста",) in [e.stems for e in question.entities]
+    bank = model("2023 жылғы 15 тамызда Ресей Орталық банкі ставканы қанша пайызға дейін көтерді?")
+    assert [e.text for e in bank.entities] == ["Ресей Орталық"]
+
+
 def test_a_question_asking_two_things_wants_what_each_asks_for():
     question = model("Как звали погибшую бортпроводницу и сколько ей было лет?")
     assert question.answer_type == "name" and question.answer_types == ("name", "number")

@@ -153,7 +153,9 @@ class ExtractiveAnswerer:
         held: dict[str, set[str]] = {}
         eligible = []
         for passage in passages:
-            if (entities or question.events or question.query.years or question.figures) and passage.doc_id not in held:
+            needs_terms = entities or question.events or question.query.years or question.figures or (
+                question.answer_type == "number" and question.focus)
+            if needs_terms and passage.doc_id not in held:
                 held[passage.doc_id] = self.document_terms([passage.doc_id])
             failure = passage_failure(question, passage, held.get(passage.doc_id, set()), entities, self._related) \
                 or premise_failure(question, passage, wanted)

@@ -226,6 +226,7 @@ def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
     named = [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc, language)
     if language == "kk":
         named = [part for start, text, kind in named for part in _kazakh_names(start, text, kind)]
+        named += _kazakh_capitalised(text, [(start, start + len(name)) for start, name, _ in named])
     for start, text, kind in named:
         words = text.split()
         russian = _russian(text, language)
@@ -278,6 +279,15 @@ def _kazakh_names(start: int, text: str, kind: str) -> list[tuple[int, str, str]
         runs[-1].append(word)
         ended = NAME_ENDS.search(word.group()) is not None
     return [(start + run[0].start(), text[run[0].start() : run[-1].end()], kind) for run in runs]
+
+
+def _kazakh_capitalised(text: str, found: list[tuple[int, int]]) -> list[tuple[int, str, str]]:
+    """Capitalised Kazakh words the Russian tagger does not take for names («Өзбекстанға»): Kazakh, like
+    Russian, capitalises only names, except a sentence's first word."""
+    words = [w for w in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)
+             if w.group()[0].isupper() and not w.group().isupper() and not any(start < w.end() and w.start() < end for start, end in found)
+             and not re.search(r"(?:^|[.!?…]\s*)$", text[: w.start()])]
+    return [(w.start(), w.group(), "PROPN") for w in words]
 
 
 def _proper_nouns(doc, language: str) -> list[tuple[int, str, str]]:
