@@ -84,6 +84,8 @@ def test_a_release_published_before_the_year_asked_tells_only_what_was_expected_
     # the year a figure is compared with is not the year the figure is of
     ("В 2025 году инвестиции выросли на 7%, что больше, чем в 2024 году.", Failure("period")),
     ("Инвестиции в 2025 году выросли на 4% по сравнению с 2024 годом.", Failure("period")),
+    ("В 2025 году это плюс 27 процентов к 2024 году.", Failure("period")),
+    ("Инвестиции выросли на 5% и вернулись к уровню 2024 года.", Failure("period")),
 ])
 def test_a_release_of_another_year_speaks_of_the_year_asked_only_where_it_names_it(sentence, failed):
     question = model("На сколько процентов выросли инвестиции в 2024 году?")

@@ -33,9 +33,10 @@ def before_the_years(question: Question, passage: Passage) -> bool:
     return deadline is None and all(int(passage.date[:4]) < year for year in query.years)
 
 
-# «на 9 процентов меньше, чем в 2023 году», «по сравнению с 2023 годом»: a year a figure is compared with,
-# whose own figure the sentence does not give.
-COMPARED = re.compile(r"(?:\bчем|сравнению\s+с|сравнении\s+с|\bпротив|относительно|than|compared\s+(?:to|with))"
+# «на 9 процентов меньше, чем в 2023 году», «по сравнению с 2023 годом», «плюс 27 процентов к 2019 году», «к
+# уровню 2019 года»: a year a figure is compared with, whose own figure the sentence does not give.
+COMPARED = re.compile(r"(?:\bчем|сравнению\s+с|сравнении\s+с|\bпротив|относительно|than|compared\s+(?:to|with)|"
+                      r"(?:%|\bпроцент\w*|\bплюс|\bминус|\bраза?)\s+к|\bк\s+уровн\w*)"
                       r"(?:\s+[^\W\d_]+){0,2}\s+$")
 
 
