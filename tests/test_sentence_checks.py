@@ -119,6 +119,10 @@ def test_a_figure_beside_another_rate_is_of_the_rate_its_own_sentence_names():
      "По итогам 2024 года рост ВВП составил 4,1 процента.", Failure("opinion")),
     ("Какой рост ВВП прогнозирует министр на 2025 год?",
      "В 2025 году рост ВВП составит 2,5 процента.", None),
+    # a forecast of another year is no forecast of the year asked, though the release is of that year
+    ("How many passengers does the airline forecast carrying in 2025?",
+     "Всё это позволит к 2030 году увеличить пассажиропоток в 2,5 раза, до 1,3 миллиона пассажиров.",
+     Failure("period")),
     # a reaction of someone else, and a word of reckoning that is no opinion («мы считали» is "we reckoned")
     ("Как в Евросоюзе отреагировали на подписание договора?",
      "Министр заявил, что договор вступит в силу в марте.", Failure("opinion")),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
-from rag.answering.periods import before_the_years, in_period, says_the_year
+from rag.answering.periods import before_the_years, in_period, names_a_year, says_the_year, whole_years
 from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Entity, Question
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
@@ -274,6 +274,11 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     # The year must be in the sentence itself, unless a second question may ask of another time ("and how
     # many a year earlier?"), which the sentences beside it may name.
     if not says_the_year(question.query, passage, (context or sentence) if question.asks_several else sentence):
+        return Failure("period")
+    # What is expected of a year is said of it: a release of 2025 expecting growth «к 2030 году» tells
+    # nothing of 2025.
+    if question.forecast and question.query.years and whole_years(question.query) and not names_a_year(set(question.query.years), passage,
+                                                                          context or sentence):
         return Failure("period")
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))

@@ -25,7 +25,7 @@ def before_the_years(question: Question, passage: Passage) -> bool:
     """Whether a release was published before every year a question asks what happened in: it can speak of
     them only as plans and forecasts («по итогам 2025 года» from a release of 2024)."""
     query = question.query
-    if not query.years or not _whole_years(query) or query.periods or question.looks_ahead or not passage.date:
+    if not query.years or not whole_years(query) or query.periods or question.looks_ahead or not passage.date:
         return False
     # «к 2029 году», «до 2030 года»: a deadline is set ahead of its year.
     deadline = re.search(rf"\b(?:к|до|by|until)\s+(?:\w+\s+)?(?:{'|'.join(map(str, query.years))})\b",
@@ -49,15 +49,15 @@ def says_the_year(query: Query, passage: Passage, text: str) -> bool:
         # «в 2023 году, судя по докладу в феврале 2025-го»: the year is the figure's, the month the release's
         years = {period.start // 10000 for period in query.periods if period.whole_years}
         mixed = years and len(years) < len(query.periods) and int(passage.date[:4]) not in years
-        return not mixed or _names_year(years, passage, text)
+        return not mixed or names_a_year(years, passage, text)
     if not query.years or not passage.date:
         return True
-    if _whole_years(query):
+    if whole_years(query):
         return _published_in_asked_year(query, passage) or _names_asked_year(query, passage, text)
     return not _recalls_part_of_year(query, passage) or _names_asked_year(query, passage, text)
 
 
-def _whole_years(query: Query) -> bool:
+def whole_years(query: Query) -> bool:
     return query.dates is None or query.dates.whole_years
 
 
@@ -77,10 +77,10 @@ def _recalls_part_of_year(query: Query, passage: Passage) -> bool:
 
 def _names_asked_year(query: Query, passage: Passage, text: str) -> bool:
     """Whether the text names a year the question asks, in digits or counted from its release's year."""
-    return _names_year(set(query.years), passage, text)
+    return names_a_year(set(query.years), passage, text)
 
 
-def _names_year(years: set[int], passage: Passage, text: str) -> bool:
+def names_a_year(years: set[int], passage: Passage, text: str) -> bool:
     normalised = normalise(text)
     named = {int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", normalised)
              if not COMPARED.search(normalised[max(0, m.start() - 30) : m.start()])}
