@@ -179,9 +179,19 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
     title = set(terms(passage.title))
     said = [s.text for s in sentences(passage.text)]
     contrary = None
+    # A change of the other direction said of the same thing in fewer of the question's words («повысить
+    # ключевую ставку на 200 б.п.» for «на сколько базисных пунктов снизили ставку»): the premise is false
+    # unless the passage says the change asked somewhere.
+    unlike, alike = None, False
     for i, sentence in enumerate(said):
         window = set(terms(" ".join(said[max(0, i - 1) : i + 2]))) | title
         if sum(w for t, w in weights.items() if t in window) / total < PREMISE_SHARE:
+            if own is not None and changed:
+                own_terms = terms(sentence)
+                if any(t.startswith(stem_head(o)) for o in changed for t in own_terms):
+                    changes = {_change((t,)) for t in own_terms} - {None}
+                    alike = alike or own in changes
+                    unlike = unlike or (" ".join(sentence.split()) if changes - {own} else None)
             continue
         own_terms = terms(sentence)
         if own is None:
@@ -198,6 +208,7 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
             return None
         if changes and contrary is None:
             contrary = " ".join(sentence.split())
+    contrary = contrary or (unlike if not alike else None)
     if contrary is not None:
         return Failure("premise", contrary)
     return Failure("premise") if question.premised else None
