@@ -20,6 +20,12 @@ FUNCTION_WORDS = frozenset(STOPWORDS_EN) | {
     "she", "his", "her", "him", "we", "our", "you", "your", "i", "my", "me", "over", "from", "up", "down", "out",
     "so", "very", "also", "any", "some", "all", "each", "other", "both", "only", "own", "same", "too", "just",
     "during", "within", "whether", "what's", "there's", "s", "get", "got", "set", "make", "made", "according",
+    # words that open a question capitalised, and are no names («Between which nights…» is not «Бетвин»)
+    "between", "among", "after", "before", "since", "until", "under", "against", "through", "across", "around",
+    "along", "beyond", "despite", "while", "where", "when", "why", "roughly", "approximately", "exactly", "apart",
+    "besides", "following", "together", "whereas", "once", "now", "today", "yesterday", "tomorrow", "recently",
+    "currently", "still", "already", "again", "almost", "nearly", "above", "below", "behind", "near", "next",
+    "last", "first", "second", "third", "overall", "altogether", "instead", "meanwhile",
 }
 GLOSSARY = Path(__file__).parent / "glossary" / "en_ru.tsv"
 # Words keep their hyphens and digits (non-commodity, G20); other runs of characters pass through.

@@ -227,6 +227,10 @@ def test_english_is_rendered_in_russian_words_for_search():
     assert rendered.split()[:5] == ["сколько", "пассажир", "аэрофлот", "группа", "перевезти"]
     assert to_russian("the Bank of Russia raised its key rate") == "банк россии повысить ключевая ставка"
     assert to_russian("talks in the Moscow region") == "переговоры московская область"  # longest phrase first
+    # a capitalised word opening the question is no name to spell in Cyrillic
+    assert to_russian("Between which nights did the ceasefire begin?").split()[0] == "ночь"
+    # "who received him" is «кто принял», not «получить»
+    assert to_russian("Who received the prime minister?").startswith("кто принял")
 
 
 @pytest.mark.parametrize("english, russian", [
