@@ -50,9 +50,17 @@ def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_d
     unrelated = passage("Правительство приняло решение о помощи жителям.", date="2024-04-08", doc_id="gov")
     near = passage("Банк России принял решение по ключевой ставке позже.", date="2024-04-26", doc_id="cbr2")
     period = [Failure("period")]
-    assert answerer._better_in_another_period([decision, unrelated], [unrelated], period, wanted)
-    assert not answerer._better_in_another_period([decision, near], [near], period, wanted)
-    assert not answerer._better_in_another_period([decision, unrelated], [unrelated], [], wanted)
+    assert answerer._better_in_another_period([decision, unrelated], [unrelated], period, wanted, None)
+    assert not answerer._better_in_another_period([decision, near], [near], period, wanted, None)
+    assert not answerer._better_in_another_period([decision, unrelated], [unrelated], [], wanted, None)
+    # a question naming a day: the same publisher's release of that day answers it, though it says less; a
+    # release of that day from another publisher does not
+    of_the_day = passage("Принято решение по ставке.", date="2024-04-26", doc_id="cbr3")
+    unrelated_of_the_day = passage("Правительство приняло решение о помощи жителям.", date="2024-04-26", doc_id="gov2",
+                                   source="Правительство")
+    assert not answerer._better_in_another_period([decision, of_the_day], [of_the_day], period, wanted, 20240426)
+    assert answerer._better_in_another_period([decision, unrelated_of_the_day], [unrelated_of_the_day], period,
+                                              wanted, 20240426)
 
 
 def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not_yet_said():

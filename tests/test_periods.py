@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.constraints import Failure, Named, passage_failure, sentence_failure
+from rag.answering.periods import before_the_years
 from rag.answering.question import Entity, read_question
 from rag.query import build_query
 from tests.question_support import model, passage
@@ -72,6 +73,10 @@ def test_a_release_published_before_the_year_asked_tells_only_what_was_expected_
     assert passage_failure(happened, earlier, set(), [], lambda w, t: False) == Failure("period")
     expected = model("Какую инфляцию Банк России прогнозировал на 2025 год?")
     assert passage_failure(expected, earlier, set(), [], lambda w, t: False) is None
+    for asked in ("Какую потребность в автобусах до 2030 года оценили на заседании?",
+                  "2030 жылға дейін автобусқа жалпы қажеттілік қанша деп бағаланды?",
+                  "2026 жылдан бастап ата-аналар бірінші балаға қанша ақша алады?"):
+        assert not before_the_years(model(asked), passage("Потребность — 32 тысячи автобусов.", date="2025-04-15"))
     deadline = model("Какую потребность в кадрах к 2029 году назвал Путин?")
     assert passage_failure(deadline, passage("Потребность в кадрах к 2029 году — 74 миллиона.", date="2025-02-06"),
                            set(), [], lambda w, t: False) is None

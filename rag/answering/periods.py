@@ -27,9 +27,11 @@ def before_the_years(question: Question, passage: Passage) -> bool:
     query = question.query
     if not query.years or not whole_years(query) or query.periods or question.looks_ahead or not passage.date:
         return False
-    # «к 2029 году», «до 2030 года»: a deadline is set ahead of its year.
-    deadline = re.search(rf"\b(?:к|до|by|until)\s+(?:\w+\s+)?(?:{'|'.join(map(str, query.years))})\b",
-                         normalise(query.question))
+    # «к 2029 году», «до 2030 года», «с 2026 года», «2030 жылға дейін», «2026 жылдан бастап»: a deadline or a
+    # start is set ahead of its year.
+    years = "|".join(map(str, query.years))
+    deadline = re.search(rf"\b(?:к|до|с|со|by|until|from|starting)\s+(?:\w+\s+)?(?:{years})\b|"
+                         rf"\b(?:{years})\s+(?:жылға\s+(?:дейін|қарай)|жылдан)", normalise(query.question))
     return deadline is None and all(int(passage.date[:4]) < year for year in query.years)
 
 
