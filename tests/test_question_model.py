@@ -110,6 +110,16 @@ def test_a_place_is_known_by_its_name_word_not_by_the_word_for_its_kind():
                            {"оренбургск", "област"}, [named], lambda w, t: False) == Failure("entity", "Курганской области")
 
 
+def test_a_place_is_also_named_by_its_adjective():
+    question = model("Сколько жилья построили в прошлом году в Перми?")
+    corpus = {"перм": ["перм"], "пермск": ["пермск"]}
+    spellings = lambda stem, transliterated=False: corpus.get(stem, [])  # noqa: E731
+    [named], _ = enforced_entities(question, spellings, lambda term: 4.0 if term in corpus else None)
+    assert "пермск" in named.spellings  # «Пермского края»
+    region = passage("В Пермском крае построили 1,7 миллиона квадратных метров жилья.")
+    assert passage_failure(question, region, {"пермск", "жил"}, [named], lambda w, t: False) is None
+
+
 def test_a_question_asking_two_things_needs_each_answered_by_some_release():
     question = model("Кто сменил Дениса Паслера в Оренбургской области, и какой регион возглавил Паслер?")
     assert {e.text: e.clause for e in question.entities} == {"Дениса Паслера": 0, "Оренбургской области": 0,

@@ -80,6 +80,12 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
         # A name in Latin letters («Airbus») is rendered in Russian letters: its spelling is a guess.
         guessed = question.query.language != "ru" or LATIN.search(entity.text) is not None
         found = {stem: variants for stem in entity.stems if (variants := spellings(stem, guessed))}
+        if entity.kind == "LOC":
+            # a place is also named by its adjective: «Пермь» by «Пермского края», «Камчатка» by «Камчатский»
+            for stem in (s for s in entity.stems if not s.endswith("ск")):
+                adjectives = [a for a in dict.fromkeys((stem + "ск", stem_head(stem) + "ск")) if idf(a) is not None]
+                if adjectives:
+                    found[stem] = [*found.get(stem, []), *adjectives]
         # A place or organisation is named by all its words («Курганской области»): one the corpus never
         # uses makes it one no release speaks of. A person may be named by fewer (a surname alone).
         partly_unknown = entity.kind in ("LOC", "ORG") and len(found) < len(entity.stems)
