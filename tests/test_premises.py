@@ -108,6 +108,8 @@ def test_an_english_question_takes_its_change_as_given_through_its_russian_rende
     ("Правильно ли Банк России поднял ставку до 21%?",
      "Председатель назвал решение повысить ставку до 21% правильным и своевременным.", None),
     ("Поднял ли Банк России ставку до 21%?", "Банк России принял решение повысить ключевую ставку до 21%.", None),
+    ("Бектеновтің Бішкекке сапары табысты болды ма?", "Олжас Бектенов с рабочим визитом посетил Бишкек.",
+     Failure("opinion")),
 ])
 def test_a_question_about_a_judgement_is_answered_only_by_a_sentence_making_one(question, sentence, failed):
     assert sentence_failure(model(question), passage(sentence), sentence) == failed

@@ -50,7 +50,7 @@ PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+како
 # for a judgement, which only a release making one can answer.
 JUDGEMENT = re.compile(r"\b(правильн\w*|неправильн\w*|оправдан\w*|реалистичн\w*|обоснован\w*|разумн\w*|"
                        r"целесообразн\w*|ошиб\w*|успешн\w*|эффективн\w*|right|wrong|wise|realistic|justified|"
-                       r"correct|mistaken?|successful|effective|sensible|дұрыс|қате|орынды|тиімді)\b", re.I)
+                       r"correct|mistaken?|successful|effective|sensible|дұрыс|қате|орынды|тиімді|табысты|сәтті|нәтижелі)\b", re.I)
 # «как в ЕС отреагировали на …», «как страховщики отнеслись к …», "how did Kyiv react": a reaction the
 # answer must state.
 # Who is asked to react is the words between («как сами страховщики отнеслись»: страховщики).
