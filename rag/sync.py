@@ -67,6 +67,9 @@ class Library:
         self.settings = settings
         self.fetcher = Fetcher(int(settings.max_file_mb * 2**20), settings.fetch_timeout_s,
                                settings.fetch_allow_private)
+        # Feeds being added and synced by `add_address`: a background sync leaves them alone, or it could
+        # read one first and the user adding it would be told nothing was added.
+        self._adding: set[str] = set()
 
     def _known_page(self, url: str) -> tuple[str, Validators] | None:
         with self.lock:
@@ -102,7 +105,8 @@ class Library:
             return self.index.manifest.feeds.all()
 
     def sync(self, urls: list[str] | None = None) -> list[AddressReport]:
-        return [self.sync_feed(feed) for feed in self.feeds() if urls is None or feed.url in urls]
+        return [self.sync_feed(feed) for feed in self.feeds()
+                if (urls is None or feed.url in urls) and feed.url not in self._adding]
 
     def sync_feed(self, feed: Feed, response: Response | None = None) -> AddressReport:
         report = AddressReport(feed.url, is_feed=True)
@@ -144,8 +148,12 @@ class Library:
         except InputError as problem:
             return AddressReport(url, error=LoadError(url, problem))
         if looks_like_feed(response.content_type, response.body):
-            self.follow(url, source)
-            return self.sync_feed(self.feeds_by_url(url), response)
+            self._adding.add(url)
+            try:
+                self.follow(url, source)
+                return self.sync_feed(self.feeds_by_url(url), response)
+            finally:
+                self._adding.discard(url)
         return AddressReport(url, summary=self._ingest(reader.address(url, response), url, reader))
 
     def feeds_by_url(self, url: str) -> Feed:

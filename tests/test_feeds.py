@@ -238,3 +238,22 @@ def test_background_sync_writes_under_the_assistant_lock_and_the_chat_sees_it(tm
     finally:
         syncing.stop()
     assert not syncing.thread.is_alive() and threading.active_count() >= 1
+
+
+def test_a_feed_being_added_is_left_to_its_adder_by_a_sync_meanwhile(tmp_path, site, open_assistant, settings,
+                                                                     monkeypatch):
+    feed, _ = write_feeds(site)
+    assistant = open_assistant(tmp_path / "index", settings=settings.model_copy(
+        update={"fetch_allow_private": True, "fetch_timeout_s": 2.0}))
+    library = assistant.library
+    follow, background = library.follow, []
+
+    def follow_then_a_sync_round(url: str, source: str = "") -> bool:  # a background round at the worst moment
+        followed = follow(url, source)
+        background.extend(library.sync())
+        return followed
+
+    monkeypatch.setattr(library, "follow", follow_then_a_sync_round)
+    report = library.add_address(feed)
+    assert background == [] and report.summary.counts()["added"] == 2
+    assert [r.not_modified for r in library.sync()] == [True]  # the next round finds it read
