@@ -3,6 +3,8 @@ cite, what to leave out, and refusals that say which constraint failed."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from conftest import copy_corpus
@@ -11,6 +13,15 @@ from rag.assistant import Assistant
 from rag.query import build_query
 from rag.text import terms
 from tests.question_support import model, passage
+
+
+@contextlib.contextmanager
+def one_release(settings, embedder, tmp_path, title: str, date: str, text: str):
+    """An assistant over one release the test writes."""
+    (tmp_path / "release.md").write_text(f"---\ntitle: {title}\ndate: {date}\n---\n{text}\n", encoding="utf-8")
+    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
+        assistant.ingest([tmp_path / "release.md"])
+        yield assistant
 
 
 @pytest.fixture(scope="module")
@@ -92,10 +103,7 @@ def test_a_sites_links_to_other_pages_are_not_quoted(settings, embedder, tmp_pat
     text = ("В Кремле прошли переговоры президентов России и Омана. "
             "Дополнительно Список документов, подписанных по итогам переговоров 22 апреля 2025 года. "
             "Дополнительно будет выделено 5 миллиардов рублей на совместные проекты.")
-    (tmp_path / "oman.md").write_text(f"---\ntitle: Переговоры с Султаном Омана\ndate: 2025-04-22\n---\n{text}\n",
-                                      encoding="utf-8")
-    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
-        assistant.ingest([tmp_path / "oman.md"])
+    with one_release(settings, embedder, tmp_path, "Переговоры с Султаном Омана", "2025-04-22", text) as assistant:
         # the list's heading names documents, but it is the only sentence that does: nothing says which
         answer = assistant.ask("Какие документы подписали Россия и Оман по итогам переговоров?")
         assert answer.refused and answer.refusal_reason == "document"
@@ -134,11 +142,8 @@ def test_a_release_on_the_topic_whose_sentences_say_almost_nothing_asked_answers
             "Беглов рассказал о новых городских делах. Потом речь шла о туристах из Германии. "
             "Затем обсудили назначения в мэрии. Отдельно говорили о федеративном устройстве. "
             "Было упомянуто и слово «республика». Президент поблагодарил всех.")
-    (tmp_path / "meeting.md").write_text(f"---\ntitle: Встреча с губернатором\ndate: 2025-03-12\n---\n{text}\n",
-                                         encoding="utf-8")
     question = "Кого президент назначил новым послом в столице Федеративной Республики Германия в марте 2025 года?"
-    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
-        assistant.ingest([tmp_path / "meeting.md"])
+    with one_release(settings, embedder, tmp_path, "Встреча с губернатором", "2025-03-12", text) as assistant:
         answer = assistant.ask(question)
         assert answer.refused and answer.citations == []
         # the refusal is the support floor's: without it the governor's name is quoted as the answer
@@ -150,10 +155,7 @@ def test_what_a_kazakh_how_much_counts_is_looked_for_in_the_release_even_when_it
                                                                                             tmp_path):
     text = ("Вчера беспилотники атаковали нефтеперекачивающую станцию в Краснодарском крае. По данному трубопроводу "
             "прокачивалось по прошлому году 62,5 миллиона тонн, более 65 процентов – это нефть иностранных компаний.")
-    (tmp_path / "pipe.md").write_text(f"---\ntitle: Совещание с членами Правительства\ndate: 2025-02-18\n---\n{text}\n",
-                                      encoding="utf-8")
-    with Assistant(settings=settings, index_dir=tmp_path / "index", embedder=embedder) as assistant:
-        assistant.ingest([tmp_path / "pipe.md"])
+    with one_release(settings, embedder, tmp_path, "Совещание с членами Правительства", "2025-02-18", text) as assistant:
         # «мұнай» (oil) is no Russian word the embeddings know: the release's own stems must tell it speaks of oil
         answer = assistant.ask("Өткен жылы құбыр арқылы қанша мұнай айдалды?")
         assert not answer.refused and "62,5 миллиона тонн" in answer.citations[0]["quote"]
