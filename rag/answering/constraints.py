@@ -294,8 +294,9 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("period")
     # What is expected of a year is said of it: a release of 2025 expecting growth «к 2030 году» tells
     # nothing of 2025.
-    if question.forecast and question.query.years and whole_years(question.query) and not names_a_year(set(question.query.years), passage,
-                                                                          context or sentence):
+    asked_years = set(question.query.years)
+    if question.forecast and asked_years and whole_years(question.query) \
+            and not names_a_year(asked_years, passage, context or sentence):
         return Failure("period")
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))
