@@ -31,7 +31,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import rag.answering.question as question_model  # noqa: E402
+import rag.answering.names as question_model  # noqa: E402
 import rag.query as query_module  # noqa: E402
 from rag import kazakh  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
-from rag.answering import question as question_models
+from rag.answering import tagging as question_models
 from rag.answering.base import Answer, Answerer, Draft, stream_whole, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.timeline import read_timeline, timeline_draft

@@ -7,7 +7,8 @@ import pytest
 
 from rag.answering.constraints import Failure, Named, passage_failure, sentence_failure
 from rag.answering.periods import before_the_years
-from rag.answering.question import Entity, read_question
+from rag.answering.names import Entity
+from rag.answering.question import read_question
 from rag.query import build_query
 from tests.question_support import model, passage
 

@@ -14,7 +14,8 @@ from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, names_a_year, says_the_year, whole_years
-from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Entity, Question
+from rag.answering.names import Entity
+from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
 

@@ -1,8 +1,7 @@
 """What a question asks, read once, so that every passage and sentence is checked against the same model.
 
-- entities: the people, places and organisations it names (natasha's NER; for English its capitalised
-  names rendered in Russian; Kazakh names folded to their Russian spelling), each as the stems a release
-  that speaks of it must hold;
+- entities: the people, places and organisations it names (`names.py`), each as the stems a release that
+  speaks of it must hold;
 - period: the day, month, season or years it is about (read by `rag.query`);
 - answer type: a number, an amount of money, a share, a date, a person or a place (`expected.py`);
 - focus: what a "how many" counts («сколько документов» → документ);
@@ -15,15 +14,12 @@
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from pathlib import Path
 
 from rag.answering.expected import expected_answer, measured_in
-from rag.kazakh import to_russian as kazakh_to_russian
+from rag.answering.names import Entity, in_russian, named_entities
+from rag.answering.tagging import tag
 from rag.query import Query, detect_language, is_month, lists_months, without_dates
-from rag.translate import english_names, to_russian as english_to_russian
 from rag.text import normalise, query_terms, terms
 
 COUNTING = {"сколько", "скольких", "скольким", "сколькими"}
@@ -34,10 +30,6 @@ COSTING = re.compile(r"^(обош|обой|обход|оцени|стои|сто
 ACTIONS = re.compile(r"^(строительств|реконструкц|создани|реализац|проведени|организац|закупк|покупк|ремонт|"
                      r"модернизац|разработк|производств)")
 ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z-]+(?:\s+[A-Za-z-]+)?)", re.I)
-# A capitalised English word that is not the first of the question, or a run of them: a name.
-# (An institution's name keeps its small words: "Council for Science and Education".)
-ENGLISH_NAME = re.compile(r"(?<=[^.!?\s]\s)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*"
-                          r"(?:\s+(?:of|for|on)(?:\s+the)?\s+[A-Z][\w-]+(?:\s+(?:and\s+)?[A-Z][\w-]+)*)*")
 # A why-question, a yes/no question or one asking how someone judged something states what it asks
 # about: the premise a release must say («почему ЦБ снизил ставку», «как Жапаров оценил идею …»).
 PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+какой\s+причине|с\s+какой\s+целью|ли|why|for\s+what\s+reason|"
@@ -97,25 +89,8 @@ ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b",
 # A question asking what was expected or planned, not what happened.
 FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\w*|планир\w*|намерен\w*|собира\w*|forecast\w*|expect\w*|"
                       r"predict\w*|project\w*|болжа\w*|күтіл\w*|жоспар\w*)", re.I)
-# The end of a Kazakh name: a surname, or a case ending (genitive, dative, accusative, locative, ablative,
-# instrumental, a possessive).
-NAME_ENDS = re.compile(r"(?:ов|ев|ин|ова|ева|ина|ұлы|қызы|ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|ны|ні|ды|ді|ты|ті|"
-                       r"да|де|та|те|дан|ден|тан|тен|нан|нен|мен|пен|бен|сы|сі)$")
 # A number of the question with the word after it (a month there makes it a day), not part of «21.07.2023».
 FIGURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![.,]?\d)(?:\s*%|\s+([а-яёa-z]+))?")
-_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Entity:
-    text: str
-    kind: str
-    stems: tuple[str, ...]
-    # The stems of its capitalised words: in «Курганской области» the name is «Курганской», «области» its kind.
-    name_stems: tuple[str, ...] = ()
-    # Which of the question's clauses names it («кто сменил Паслера в Оренбургской области, и какой регион
-    # возглавил Паслер?» asks two things); -1 for an entity of an earlier turn, which all of them are about.
-    clause: int = 0
 
 
 @dataclass(frozen=True)
@@ -161,23 +136,23 @@ class Question:
 
 def read_question(query: Query) -> Question:
     texts = [*query.used_history, query.question]
-    docs = {text: _tag(text) for text in texts} if query.language != "en" else {}
+    docs = {text: tag(text) for text in texts} if query.language != "en" else {}
     entities: dict[tuple[str, ...], Entity] = {}
     asks = [m.end() for m in SECOND_ASK.finditer(query.question)]
     for text in texts:
-        for start, entity in _entities(text, query.language, docs.get(text)):
+        for start, entity in named_entities(text, query.language, docs.get(text)):
             clause = sum(start >= end for end in asks) if text == query.question else -1
             entities.setdefault(entity.stems, replace(entity, clause=clause))
     tagged = docs.get(query.question) if query.language == "ru" else None
     focus_words = _focus(query.question, query.language, tagged)
-    rendered = terms(_russian(query.question, query.language))  # its stems in the releases' Russian
+    rendered = terms(in_russian(query.question, query.language))  # its stems in the releases' Russian
     reaction = REACTION.search(query.question)
     return Question(
         query=query,
         entities=tuple(entities.values()),
         answer_type=expected_answer(query.question),
         answer_types=_answer_types(query.question, asks),
-        focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(_russian(word, query.language)))),
+        focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(in_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
         cost_of=_cost_of(tagged) if tagged is not None else (),
         # A reaction is to something the release must say happened («как отреагировали на требования»),
@@ -198,7 +173,7 @@ def read_question(query: Query) -> Question:
         measured_in=measured_in(query.question) if query.language == "ru" else (),
         asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
         document_kind=_document_kind(query.question, tagged),
-        figures=_figures(_russian(without_dates(query.question), query.language)),
+        figures=_figures(in_russian(without_dates(query.question), query.language)),
     )
 
 
@@ -211,28 +186,9 @@ def _reacting(reaction: re.Match | None, language: str) -> tuple[str, ...]:
     who = reaction and (reaction.group("who") or reaction.group("who_en"))
     if not who:
         return ()
-    stems = [stem for stem in query_terms(_russian(who, language)) if stem not in REACTOR_WORDS]
+    stems = [stem for stem in query_terms(in_russian(who, language)) if stem not in REACTOR_WORDS]
     # «российские бизнес-объединения»: an adjective of a country speaks of too many to tell who
     return tuple(stem for stem in stems if not stem.endswith("ск")) or tuple(stems)
-
-
-def _entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
-    """The entities a text names, each with where it starts in the text."""
-    if language == "en":
-        return [(text.find(match[0]), entity) for match in ENGLISH_NAME.finditer(without_dates(text))
-                if not is_month(match[0]) and (entity := _entity(match[0], "NAME", _russian(match[0], "en"),
-                                                                 english_names(match[0])))]
-    found = []
-    named = [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc, language)
-    if language == "kk":
-        named = [part for start, text, kind in named for part in _kazakh_names(start, text, kind)]
-        named += _kazakh_capitalised(text, [(start, start + len(name)) for start, name, _ in named])
-    for start, text, kind in named:
-        words = text.split()
-        russian = _russian(text, language)
-        if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
-            found.append((start, entity))
-    return found
 
 
 def _figures(text: str) -> tuple[str, ...]:
@@ -262,64 +218,6 @@ def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
     """The two stems after a change in an untagged question's Russian rendering: what it changes."""
     at = next((i for i, stem in enumerate(rendered) if stem.startswith(CHANGE_STEMS)), None)
     return tuple(rendered[at + 1 : at + 3]) if at is not None else ()
-
-
-def _kazakh_names(start: int, text: str, kind: str) -> list[tuple[int, str, str]]:
-    """A Kazakh span cut where one name ends: the Russian tagger runs names, places and the words between
-    them together («Тоқаев пен Путин», «Бектенов Душанбеге»), and each must be spoken of. A name ends before
-    a small word, and after a surname or a case ending (a Kazakh noun phrase takes its case on its last word)."""
-    runs: list[list[re.Match]] = []
-    ended = True
-    for word in re.finditer(r"\S+", text):
-        if not word.group()[:1].isupper():
-            ended = True
-            continue
-        if ended:
-            runs.append([])
-        runs[-1].append(word)
-        ended = NAME_ENDS.search(word.group()) is not None
-    return [(start + run[0].start(), text[run[0].start() : run[-1].end()], kind) for run in runs]
-
-
-def _kazakh_capitalised(text: str, found: list[tuple[int, int]]) -> list[tuple[int, str, str]]:
-    """Capitalised Kazakh words the Russian tagger does not take for names («Өзбекстанға»): Kazakh, like
-    Russian, capitalises only names, except a sentence's first word."""
-    words = [w for w in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)
-             if w.group()[0].isupper() and not w.group().isupper() and not any(start < w.end() and w.start() < end for start, end in found)
-             and not re.search(r"(?:^|[.!?…]\s*)$", text[: w.start()])]
-    return [(w.start(), w.group(), "PROPN") for w in words]
-
-
-def _proper_nouns(doc, language: str) -> list[tuple[int, str, str]]:
-    """Runs of proper nouns the NER left out («Эмбало», «Заполярья»), from the morphology tagger. (Its
-    Russian model reads a Kazakh sentence's first word, capitalised, as a name: «Содырлармен атыста …».)"""
-    covered = {i for span in doc.spans for i in range(span.start, span.stop)}
-    runs: list[list] = []
-    for index, token in enumerate(doc.tokens):
-        opens = index == 0 or doc.tokens[index - 1].text in (".", "!", "?", "…")
-        if language == "kk" and opens:
-            continue
-        if token.pos == "PROPN" and token.start not in covered and not token.text.isupper():
-            if runs and runs[-1][-1].stop + 1 >= token.start:
-                runs[-1].append(token)
-            else:
-                runs.append([token])
-    return [(run[0].start, " ".join(t.text for t in run), "PROPN") for run in runs]
-
-
-def _russian(text: str, language: str) -> str:
-    """A word or name of the question in the Russian of the releases (its glossary, or transliterated)."""
-    return {"en": english_to_russian, "kk": kazakh_to_russian}.get(language, str)(text)
-
-
-def _entity(text: str, kind: str, russian: str, name_words: str | None = None) -> Entity | None:
-    """`name_words`: which of its words are its name, where capitals do not tell (an English «Kyrgyz
-    President Sadyr Japarov» is named by «Sadyr Japarov»)."""
-    # A stem of two letters («Goa» → го) would be found in too many words to tell anything.
-    stems = tuple(dict.fromkeys(s for s in query_terms(russian) if len(s) > 2))
-    named = name_words.split() if name_words is not None else [w for w in russian.split() if w[:1].isupper()]
-    names = tuple(dict.fromkeys(s for word in named for s in query_terms(word) if s in stems))
-    return Entity(text, kind, stems, names if len(names) < len(stems) else ()) if stems else None
 
 
 def _focus(question: str, language: str, tagged) -> list[str]:
@@ -355,7 +253,7 @@ def _document_kind(question: str, tagged) -> tuple[str, tuple[str, ...]]:
         match = OTHER_WHICH.search(question)
         language = detect_language(question)
         words = match[1].split() if match else []
-        return next(((word, kind) for word in words if (kind := _kind_of_document(_russian(word, language)))), ("", ()))
+        return next(((word, kind) for word in words if (kind := _kind_of_document(in_russian(word, language)))), ("", ()))
     tokens = tagged.tokens
     for index, token in enumerate(tokens):
         if WHICH.match(token.text.lower()):
@@ -416,45 +314,3 @@ def _cost_of(tagged) -> tuple[str, ...]:
                      and not ACTIONS.match(t.text.lower())]
             return tuple(nouns[:2])
     return ()
-
-
-def _tag(text: str):
-    """natasha's tokens with part of speech and its named-entity spans (about 1-2 ms a question)."""
-    from natasha import Doc
-
-    segmenter, morph, ner = _models()
-    doc = Doc(text)
-    with _lock:
-        doc.segment(segmenter)
-        doc.tag_morph(morph)
-        doc.tag_ner(ner)
-    return doc
-
-
-def keep_models_in(cache_dir: Path) -> None:
-    """Where the natasha models' vocabularies are kept in a form that loads fast (rag/answering/natasha_models.py);
-    without it they are made anew by each process."""
-    global _cache_dir
-    _cache_dir = cache_dir
-
-
-def preload() -> None:
-    """Loads the natasha models (about 0.15 s) in a thread, while the caller opens the index."""
-    threading.Thread(target=_models, name="natasha-models", daemon=True).start()
-
-
-def _models():
-    """One load however many threads ask at once (the preload thread and the first question)."""
-    with _loading:
-        return _loaded()
-
-
-_loading = threading.Lock()
-_cache_dir: Path | None = None
-
-
-@lru_cache(maxsize=1)
-def _loaded():
-    from rag.answering.natasha_models import load
-
-    return load(_cache_dir)
