@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
-from rag.answering import tagging as question_models
+from rag.answering import tagging
 from rag.answering.base import Answer, Answerer, Draft, stream_whole, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.timeline import read_timeline, timeline_draft
@@ -56,9 +56,9 @@ class Assistant:
         to answer (the CLI's ask, chat, serve and mcp); one that only lists or ingests never pays for them.
         `on_wait` is told when a write waits for another process writing to the same index."""
         self.settings = settings or Settings()
-        question_models.keep_models_in(self.settings.cache_dir / "models")
+        tagging.keep_models_in(self.settings.cache_dir / "models")
         if preload:
-            question_models.preload()
+            tagging.preload()
         self.embedder = embedder or Embedder(self.settings)
         self.index = Index(self.settings, self.embedder, Path(index_dir) if index_dir else None, rebuild=rebuild,
                            on_wait=on_wait)

@@ -10,7 +10,7 @@ import pytest
 from conftest import copy_corpus
 from rag.answering.constraints import Failure
 from rag.assistant import Assistant
-from rag.query import build_query
+from rag.query import DateRange, build_query
 from rag.text import terms
 from tests.question_support import model, passage
 
@@ -66,12 +66,13 @@ def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_d
     assert not answerer._better_in_another_period([decision, unrelated], [unrelated], [], wanted, None)
     # a question naming a day: the same publisher's release of that day answers it, though it says less; a
     # release of that day from another publisher does not
+    april_26 = DateRange(20240426, 20240426)
     of_the_day = passage("Принято решение по ставке.", date="2024-04-26", doc_id="cbr3")
     unrelated_of_the_day = passage("Правительство приняло решение о помощи жителям.", date="2024-04-26", doc_id="gov2",
                                    source="Правительство")
-    assert not answerer._better_in_another_period([decision, of_the_day], [of_the_day], period, wanted, 20240426)
+    assert not answerer._better_in_another_period([decision, of_the_day], [of_the_day], period, wanted, april_26)
     assert answerer._better_in_another_period([decision, unrelated_of_the_day], [unrelated_of_the_day], period,
-                                              wanted, 20240426)
+                                              wanted, april_26)
 
 
 def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not_yet_said():
@@ -113,7 +114,6 @@ def test_a_sites_links_to_other_pages_are_not_quoted(settings, embedder, tmp_pat
 
 def test_a_question_naming_several_periods_of_one_kind_quotes_each():
     from rag.answering.extractive import Candidate, ExtractiveAnswerer
-    from rag.query import DateRange
 
     def candidate(text: str, date: str, score: float) -> Candidate:
         return Candidate(passage(text, date=date, doc_id=date), text, set(terms(text)), 0.5, 0, score=score)

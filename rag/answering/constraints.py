@@ -45,8 +45,8 @@ EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:
 UNIT_FAMILIES = (("день", "дня", "дней", "суток"), ("год", "лет"), ("км", "километр"), ("га", "гектар"))
 # A sentence stating a reaction, and one stating a forecast or plan.
 REACTED = re.compile(r"\b(?:отреагир|реакци|заявил|заявля|выразил|выражают|осудил|осужда|приветств|возраз|протест|"
-                     r"недовол|одобр|критик|назвал|счита(?:ю|ем|ет|ют)\b|счита\w*,?\s+что|мнени|оцени|коммент|обеспокоен|озабочен|поддержал|поддерживают\b|поддерживает\b|"
-                     r"отверг|восприн)")
+                     r"недовол|одобр|критик|назвал|счита(?:ю|ем|ет|ют)\b|счита\w*,?\s+что|мнени|оцени|коммент|"
+                     r"обеспокоен|озабочен|поддержал|поддерживают\b|поддерживает\b|отверг|восприн)")
 FORECAST_SAID = re.compile(r"\b(?:прогноз|ожида|предполага|планир|намерен|сценари|траектори|будет|будут|составит|снизится|вырастет|"
                            r"увеличится|сократится|замедлится|ускорится|достигнет|верн[её]тся|сохранится|к\s+(?:концу\s+)?20\d\d)")
 
@@ -193,12 +193,9 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
     for i, sentence in enumerate(said):
         window = set(terms(" ".join(said[max(0, i - 1) : i + 2]))) | title
         if sum(w for t, w in weights.items() if t in window) / total < PREMISE_SHARE:
-            if own is not None and changed:
-                own_terms = terms(sentence)
-                if any(t.startswith(stem_head(o)) for o in changed for t in own_terms):
-                    changes = {_change((t,)) for t in own_terms} - {None}
-                    alike = alike or own in changes
-                    unlike = unlike or (" ".join(sentence.split()) if changes - {own} else None)
+            if own is not None and changed and (changes := _changes_of(changed, terms(sentence))) is not None:
+                alike = alike or own in changes
+                unlike = unlike or (" ".join(sentence.split()) if changes - {own} else None)
             continue
         own_terms = terms(sentence)
         if own is None:
@@ -208,9 +205,9 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
             elif stated:
                 return None
             continue
-        if changed and not any(t.startswith(stem_head(o)) for o in changed for t in own_terms):
+        changes = _changes_of(changed, own_terms)
+        if changes is None:
             continue
-        changes = {_change((t,)) for t in own_terms} - {None}
         if own in changes:
             return None
         if changes and contrary is None:
@@ -219,6 +216,14 @@ def premise_failure(question: Question, passage: Passage, weights: dict[str, flo
     if contrary is not None:
         return Failure("premise", contrary)
     return Failure("premise") if question.premised else None
+
+
+def _changes_of(changed: tuple[str, ...], sentence_terms: list[str]) -> set[int] | None:
+    """The kinds of change a sentence says (`CHANGES`), None if it does not speak of what is changed (when a
+    question names it: «ставку» of «снизил ставку»)."""
+    if changed and not any(t.startswith(stem_head(o)) for o in changed for t in sentence_terms):
+        return None
+    return {_change((t,)) for t in sentence_terms} - {None}
 
 
 def _root(verb: str) -> str:

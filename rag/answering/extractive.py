@@ -28,7 +28,7 @@ from rag.answering.constraints import (Failure, enforced_entities, passage_failu
 from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
-from rag.query import Query
+from rag.query import DateRange, Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, terms, words
 
@@ -168,14 +168,14 @@ class ExtractiveAnswerer:
             failures.insert(0, unanswered)
             return []
         dates = question.query.dates
-        day = dates.start if dates is not None and dates.start == dates.end else None
+        day = dates if dates is not None and dates.start == dates.end else None
         if eligible and self._better_in_another_period(passages, eligible, failures, wanted, day):
             failures.insert(0, Failure("period"))
             return []
         return eligible
 
     def _better_in_another_period(self, passages: list[Passage], eligible: list[Passage], failures: list[Failure],
-                                  wanted: dict[str, float], day: int | None) -> bool:
+                                  wanted: dict[str, float], day: DateRange | None) -> bool:
         """Whether a release of another period says nearly all the question asks, and those of the period
         asked say far less («ключевая ставка в марте 2025»: the rate decisions are of other
         years; a release of March 2025 that shares a word or two with the question does not answer it)."""
@@ -187,7 +187,7 @@ class ExtractiveAnswerer:
             covered[passage.doc_id] = max(covered.get(passage.doc_id, 0.0), _coverage(passage, wanted, total))
         best = max(covered, key=covered.get)
         source = next(p.source for p in passages if p.doc_id == best)
-        if day is not None and any(p.date.replace("-", "") == str(day) and p.source == source for p in eligible):
+        if day is not None and any(within(p, day) and p.source == source for p in eligible):
             return False  # the same publisher's release of the very day asked is the one asked about
         in_period = {p.doc_id for p in eligible}
         return best not in in_period and covered[best] >= OTHER_PERIOD_COVERAGE \
