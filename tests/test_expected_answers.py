@@ -51,6 +51,9 @@ from rag.answering.extractive import _quotable
     ("Who received the prime minister when he visited Bishkek?", "name"),
     ("Кто встречал делегацию, когда она прилетела в Москву?", "name"),
     ("Когда и кто подписал указ?", "date"),
+    # an English "who" after a noun is a relative pronoun, not a question word
+    ("What target did the minister set for the share of leavers who go on to work in industry?", None),
+    ("Who replaced him in Orenburg, and who took over in Sverdlovsk?", "name"),
 ])
 def test_expected_answer(question, kind):
     assert expected_answer(question) == kind

@@ -140,3 +140,23 @@ def test_a_figure_beside_another_rate_is_of_the_rate_its_own_sentence_names():
 ])
 def test_a_reaction_or_a_forecast_asked_is_answered_by_one(question, sentence, failed):
     assert sentence_failure(model(question), passage(sentence, date="2025-02-10"), sentence) == failed
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    # who took a post is answered by a sentence naming someone the question does not
+    ("Кто стал врио губернатора Новгородской области после ухода Андрея Никитина?",
+     "Президент подписал Указ «О досрочном прекращении полномочий Губернатора Новгородской области».", "answer_type"),
+    ("Кто стал врио губернатора Новгородской области после ухода Андрея Никитина?",
+     "Принять отставку Губернатора Новгородской области Никитина А.С. по собственному желанию.", "answer_type"),
+    ("Кто стал врио губернатора Новгородской области после ухода Андрея Никитина?",
+     "Назначить Дронова Александра Сергеевича временно исполняющим обязанности Губернатора Новгородской области.", None),
+    ("Who replaced Yuri Borisov at the head of Roscosmos?",
+     "Освободить Борисова Юрия Ивановича от должности генерального директора «Роскосмоса».", "answer_type"),
+    ("Who replaced Yuri Borisov at the head of Roscosmos?",
+     "Назначить Баканова Дмитрия Владимировича генеральным директором «Роскосмоса».", None),
+    # «в честь кого» may be answered by a group, which is no name
+    ("В честь кого открыли памятник?", "Открыли скромный памятник в честь псковских десантников.", None),
+])
+def test_who_is_answered_by_a_sentence_naming_someone_else(question, sentence, failed):
+    failure = sentence_failure(model(question), passage(sentence), sentence)
+    assert (failure.constraint if failure else None) == failed

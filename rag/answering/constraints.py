@@ -15,6 +15,7 @@ from typing import Callable
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, names_a_year, says_the_year, whole_years
 from rag.answering.names import Entity
+from rag.answering.tagging import tag
 from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
@@ -273,6 +274,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         kind = next((k for k in question.answer_types if k not in STRICT or holds(k, sentence)), None)
         if kind is None:
             return Failure("answer_type", question.answer_type)
+    if question.who and kind == "name" and not _names_someone_else(question, sentence):
+        return Failure("answer_type", kind)
     word, kind_of_document = question.document_kind
     if kind_of_document and not any(t.startswith(kind_of_document) for t in terms(sentence)):
         return Failure("document", word)
@@ -309,6 +312,14 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         if not any(_mentions(tuple(terms(word)), near) for word in question.cost_of):
             return Failure("focus", question.cost_of[-1])
     return None
+
+
+def _names_someone_else(question: Question, sentence: str) -> bool:
+    """Whether natasha finds in the sentence a person, place or organisation none of whose words the question
+    uses («Борисова Юрия Ивановича» is the Borisov asked about, his patronymic and initials aside)."""
+    asked = set(question.query.content_terms) | {stem for entity in question.entities for stem in entity.stems}
+    named = [{t for t in terms(span.text) if len(t) > 1} for span in tag(sentence).spans]
+    return any(words and not words & asked for words in named)
 
 
 def _measures_other_things(focus: tuple[str, ...], sentence: str) -> bool:

@@ -40,7 +40,10 @@ EXPECTS = {
     "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:day|date)|қай\s+күн\w*)\b"),
     "date": re.compile(r"\b(когда|when|қашан|в\s+как(?:ом|ие|ой)\s+(?:году|сроки|срок)|к\s+какому\s+(?:сроку|году)|"
                        r"какого\s+года|(?:in\s+)?(?:what|which)\s+year|by\s+when|қай\s+жылы)\b"),
-    "name": re.compile(r"\b(кто|кого|кому|кем|как\s+(?:\w+\s+)?(?:зовут|звали)|who|whom|кім)\b"),
+    # English "who" asks only where a clause starts ("Who replaced…", "…, and who took over"); after a noun it
+    # is a relative pronoun ("the share of leavers who go on to work").
+    "name": re.compile(r"\b(кто|кого|кому|кем|как\s+(?:\w+\s+)?(?:зовут|звали)|кім)\b|"
+                       r"(?:^|[,;:]\s*|\b(?:and|but|or|then)\s+)(?:(?:to|with|by|from|for|of)\s+)?(who|whom)\b"),
     "place": re.compile(r"\b(где|куда|откуда|в\s+как\w+\s+(город\w*|стран\w*|регион\w*|мест\w*)|where|қай\s+жерде)\b"),
 }
 # Digits, or a number in words («четверо погибших», «две трети», «полтора миллиона»).
@@ -62,6 +65,13 @@ DATE = re.compile(r"\b\d{1,2}\s+(январ|феврал|март|апрел|м�
 DAY = re.compile(DATE.pattern.split("|\\b(19")[0] + r"|\b\d{1,2}\.\d{1,2}\.(19|20)\d\d\b")
 # A capitalised word that does not start the sentence: a name of a person, place or organisation.
 PROPER = re.compile(r"(?<=[^.!?\s]\s)[А-ЯЁA-Z][а-яёa-z]+")
+
+
+def asks_who(question: str) -> bool:
+    """Whether its first question asks who did something («кто стал врио», "who replaced", «кім басқарады»): a
+    person or body the answer must name. «Кому», «кого» may be answered by a group («семьям с детьми»)."""
+    match = EXPECTS["name"].search(normalise(question))
+    return expected_answer(question) == "name" and (match[1] or match[2]) in ("кто", "who", "кім")
 
 
 def expected_answer(question: str) -> str | None:
