@@ -28,7 +28,7 @@ IMPLIED_BY_SOURCE = {"кремл": "kremlin.ru"}
 HEADS = {"kremlin.ru": (("путин", "1999-12-31", "2008-05-06"), ("медвед", "2008-05-07", "2012-05-06"),
                         ("путин", "2012-05-07", "9999-12-31"))}
 # What a "how many" counts that says nothing of the topic: people, times, units of time and measure.
-GENERIC_COUNTS = {"человек", "люд", "раз", "год", "лет", "ден", "дне", "месяц", "недел", "час", "минут", "тонн",
+GENERIC_COUNTS = {"человек", "люд", "раз", "год", "лет", "ден", "дня", "дне", "месяц", "недел", "час", "минут", "тонн",
                   "штук", "единиц", "процент", "рубл", "доллар", "пункт"}
 RARE_SHARE = 0.75
 # Units releases abbreviate, by the stem of the word they stand for («350 б.п.» counts basis points).
