@@ -174,3 +174,12 @@ def test_a_kazakh_how_many_is_not_refused_for_a_counted_word_the_releases_cannot
     with one_release(settings, embedder, tmp_path, "Встреча с журналистами", "2002-04-07", text) as assistant:
         answer = assistant.ask(question)
     assert not answer.refused and fact in answer.answer
+
+
+def test_who_is_refused_when_no_sentence_names_anyone_and_the_refusal_says_so(settings, embedder, tmp_path):
+    text = ("Президент подписал Указ «О досрочном прекращении полномочий Губернатора Новгородской области». "
+            "Указ вступает в силу со дня его подписания.")
+    with one_release(settings, embedder, tmp_path, "Указ о губернаторе", "2025-02-13", text) as assistant:
+        answer = assistant.ask("Кто стал врио губернатора Новгородской области?")
+    assert answer.refused and answer.refusal_reason == "answer_type"
+    assert "не названо, кто это" in answer.answer.split("\n")[0]

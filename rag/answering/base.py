@@ -28,7 +28,8 @@ REASONS = {
                            "money": "В найденных релизах нет суммы, которая отвечала бы на вопрос.",
                            "percent": "В найденных релизах нет доли или процента, которые отвечали бы на вопрос.",
                            "date": "В найденных релизах нет даты, которая отвечала бы на вопрос.",
-                           "day": "В найденных релизах нет числа и месяца, которые отвечали бы на вопрос."}},
+                           "day": "В найденных релизах нет числа и месяца, которые отвечали бы на вопрос.",
+                           "name": "В найденных релизах не названо, кто это."}},
     "en": {"entity": "No release found mentions “{detail}”.",
            "event": "No release found reports an event of that kind (“{detail}…”).",
            "premise": {"": "No release found says what the question takes as given.",
@@ -41,7 +42,8 @@ REASONS = {
                            "money": "The releases found give no amount of money that answers the question.",
                            "percent": "The releases found give no share or percentage that answers the question.",
                            "date": "The releases found give no date that answers the question.",
-                           "day": "The releases found give no day and month that answer the question."}},
+                           "day": "The releases found give no day and month that answer the question.",
+                           "name": "The releases found do not name who it is."}},
     "kk": {"entity": "Табылған релиздердің ешқайсысында «{detail}» аталмайды.",
            "event": "Табылған релиздердің ешқайсысы мұндай оқиға туралы хабарламайды («{detail}…»).",
            "premise": {"": "Табылған релиздердің ешқайсысы сұрақтағы болжамды растамайды.",
@@ -54,7 +56,8 @@ REASONS = {
                            "money": "Табылған релиздерде сұраққа жауап беретін сома жоқ.",
                            "percent": "Табылған релиздерде сұраққа жауап беретін үлес не пайыз жоқ.",
                            "date": "Табылған релиздерде сұраққа жауап беретін күн жоқ.",
-                           "day": "Табылған релиздерде сұраққа жауап беретін күн мен ай жоқ."}},
+                           "day": "Табылған релиздерде сұраққа жауап беретін күн мен ай жоқ.",
+                           "name": "Табылған релиздерде оның кім екені аталмайды."}},
 }
 
 
