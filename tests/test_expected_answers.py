@@ -30,6 +30,7 @@ from rag.answering.extractive import _quotable
     ("In what year was the treaty signed?", "date"),
     ("Келісімге қай жылы қол қойылды?", "date"),
     ("Мәскеуге барып-қайту авиабилеті қанша тұрады?", "money"),  # "how much does it cost"
+    ("Путин ЖІӨ өсімі туралы қандай көрсеткіш келтірді?", "number"),  # "what figure"
     ("О чём говорили президенты?", None),
     ("What key rate did the Bank of Russia set in July 2024?", "percent"),
     ("What share of its weapons does the army get from Rostec?", "percent"),

@@ -34,7 +34,7 @@ EXPECTS = {
         rf"как\w+\s+(был\w*\s+|стал\w*\s+|будет\s+|сейчас\s+|теперь\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых|ей)\s+)?({MEASURES})|"
         r"how\s+(many|much|large|big|high|long|fast|far)|what\s+(level|rate)|"
         r"what\s+(?:[\w-]+\s+){0,2}?(?:capacity|growth|figure|temperature|pressure|speed|population|record|output)\b|what\s+(?:is|was|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:value|volume|"
-        r"amount|size|number|level|figure)|қанша|неше|қандай\s+деңгей\w*)\b"
+        r"amount|size|number|level|figure)|қанша|неше|қандай\s+(?:деңгей|көрсеткіш|мөлшер)\w*)\b"
     ),
     # A day, not just a year: «какого числа», «в какой день».
     "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:day|date)|қай\s+күн\w*)\b"),
