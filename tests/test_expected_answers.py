@@ -52,6 +52,10 @@ from rag.answering.extractive import _quotable
     ("Who received the prime minister when he visited Bishkek?", "name"),
     ("Кто встречал делегацию, когда она прилетела в Москву?", "name"),
     ("Когда и кто подписал указ?", "date"),
+    ("What did the two leaders talk about when they met in Moscow?", None),
+    ("О чём говорили лидеры, когда встретились в Москве?", None),
+    ("When and where did they meet?", "date"),
+    ("In his call with Maduro, when did Putin say the two countries established relations?", "date"),
     # an English "who" after a noun is a relative pronoun, not a question word
     ("What target did the minister set for the share of leavers who go on to work in industry?", None),
     ("Who replaced him in Orenburg, and who took over in Sverdlovsk?", "name"),

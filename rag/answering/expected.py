@@ -38,7 +38,9 @@ EXPECTS = {
     ),
     # A day, not just a year: «какого числа», «в какой день».
     "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:day|date)|қай\s+күн\w*)\b"),
-    "date": re.compile(r"\b(когда|when|қашан|в\s+как(?:ом|ие|ой)\s+(?:году|сроки|срок)|к\s+какому\s+(?:сроку|году)|"
+    # «…, когда они встретились» and "… when they met" tell of the event asked about, not when it was; a
+    # "when" that asks starts the question or is followed by its auxiliary ("…, when did Putin say …").
+    "date": re.compile(r"\b((?<!,\s)когда|(?:^\s*|\b(?:and|or|but)\s+)when|when(?=\s+(?:did|do|does|was|were|is|are|will|would|could|can|has|have|had)\b)|қашан|в\s+как(?:ом|ие|ой)\s+(?:году|сроки|срок)|к\s+какому\s+(?:сроку|году)|"
                        r"какого\s+года|(?:in\s+)?(?:what|which)\s+year|by\s+when|қай\s+жылы)\b"),
     # English "who" asks only where a clause starts ("Who replaced…", "…, and who took over"); after a noun it
     # is a relative pronoun ("the share of leavers who go on to work").
