@@ -29,12 +29,12 @@ from typing import Callable
 from rag.answering.expected import expected_answer
 from rag.answering.question import read_question
 from rag.answering.timeline import value_of
-from rag.query import AS_OF_DAYS, MONTHS, DateRange, Query, asked_day, date_span, dateless, searchable
+from rag.query import AS_OF_DAYS, MONTHS, DateRange, Query, asked_day, build_query, date_span, dateless, searchable
 from rag.retrieval import Filters
 from rag.series import Catalogue, Release, after, before, within
 from rag.store.index import Index
 from rag.text import normalise, query_terms, terms
-from rag.turns import Turn, asked_quantity, asks_change, decision, read_turn, without_turn
+from rag.turns import Turn, asked_quantity, asks_change, decision, read_anchored_turn, read_turn, without_turn
 
 MIN_SERIES = 4  # fewer releases do not make a value that changes over time
 COMMON_SHARE = 0.8
@@ -128,6 +128,10 @@ class Timekeeper:
             # words are about its own text, and the question is answered as asked.
             if release is not None and len(self.catalogue().series(release.doc_id)) > 1:
                 return self._along(query, filters, turn, release)
+        if turn is None and query.dates is not None and (anchored := read_anchored_turn(query.question)) is not None:
+            planned = self._from_named(query, filters, *anchored)
+            if planned is not None:
+                return planned
         if asks_change(query.question):
             planned = self._change(query, filters)
             if planned is not None:
@@ -161,6 +165,16 @@ class Timekeeper:
         last = later[-1] if later else anchor
         what = WHAT.get(query.language, WHAT["ru"]).format(verb=verb) if turn.predicate else ""
         return self._at(query, filters, last, notes["none_after"].format(anchor=anchor.date, what=what, date=last.date))
+
+    def _from_named(self, query: Query, filters: Filters, turn: Turn, asked: str) -> Plan | None:
+        """A turn from the release of the question's own period its words match best (the event it names), in
+        that release's series; what names the event («после повышения до 21% в октябре») is not asked of the
+        release turned to, which need not say it."""
+        best = self._best(query, filters, query.dates, fallback=False)
+        release = self.catalogue().releases.get(best or "")
+        if release is None or len(self.catalogue().series(release.doc_id)) < 2:
+            return None
+        return self._along(build_query(asked, query.used_history), filters, turn, release)
 
     def _decided(self, release: Release) -> str:
         passages = self.index.document_chunks(release.doc_id)
@@ -272,10 +286,11 @@ class Timekeeper:
         pattern = re.compile(rf"(?<!\d){day % 100}\s+(?:{MONTHS[day // 100 % 100]})")
         return any(pattern.search(normalise(p.text)) for p in self.index.document_chunks(release.doc_id))
 
-    def _best(self, query: Query, filters: Filters, span: DateRange | None) -> str | None:
-        """The release whose words match the question best (within the span, when one is given)."""
+    def _best(self, query: Query, filters: Filters, span: DateRange | None, fallback: bool = True) -> str | None:
+        """The release whose words match the question best (within the span, when one is given; else, with
+        `fallback`, anywhere)."""
         lexical = self.index.lexical
-        for period in ([span] if span else []) + [None]:
+        for period in ([span] if span else []) + ([None] if fallback or not span else []):
             start = max(period.start, filters.date_from or 0) if period else filters.date_from
             end = min(period.end, filters.date_to or 99991231) if period else filters.date_to
             found = lexical.search_documents(_words(query), 1, lexical.filter_mask(start, end, list(filters.sources)))

@@ -60,6 +60,23 @@ QUANTITY = re.compile(rf"\b(?:менял|изменял|изменил|росл|
                       r"\bhow\s+(?:did|has|have|had)\s+(?P<english>.+?)\s+(?:chang|evolv|mov)\w*")
 
 
+# A turn from an event the question itself names («на заседании, следующем за повышением ставки до 21% в
+# октябре 2024 года», «перед внеочередным повышением в августе 2023 года», «в первом решении после того, как
+# ЦБ снизил ставку до 4,25%», "the meeting after the hike to 21%", «21 пайызға көтергеннен кейінгі отырыста»).
+EVENT = rf"(?:{SERIES_NOUN}|(?:повышени|снижени|сохранени|пик|hike|cut|increase|rise|raise|reduction)\w*)"
+ANCHORED_NEXT = re.compile(
+    r"\b(?:следующ|последовавш|последовал)\w*\s+(?:за|после)\b|"
+    rf"\b{SERIES_NOUN}\s+(?:сразу\s+)?после\s+(?:\w+\s+)?{EVENT}|"
+    rf"\b(?:next|following)\s+(?:{SERIES_NOUN}\s+)?after\b|\b{SERIES_NOUN}\s+(?:right\s+)?after\s+(?:the|its)\b|"
+    r"\w+(?:ннен|нен|тен|ден|дан|тан)\s+кейінгі\b")
+ANCHORED_PREVIOUS = re.compile(
+    rf"\bпредшествова\w*|\bперед\s+(?:\w+\s+)?{EVENT}|\bдо\s+того,?\s+как\b|"
+    rf"\b(?:before|preceding|prior\s+to)\s+(?:the\s+|its\s+)?(?:\w+\s+)?{EVENT}|"
+    r"\w+\s+алдындағы\b|\w+(?:ға|ге|қа|ке)\s+дейінгі\b")
+FIRST_OF = re.compile(rf"\bперв\w*\s+(?:\w+\s+)?{SERIES_NOUN}")
+ANCHORED_AFTER = re.compile(r"\bпосле\b|\bafter\b|\bкейін\w*")
+
+
 @dataclass(frozen=True)
 class Turn:
     direction: str  # "next", "previous", "first_after" or "since"
@@ -78,6 +95,30 @@ def read_turn(question: str) -> Turn | None:
     if PREVIOUS.search(text):
         return Turn("previous")
     return None
+
+
+def read_anchored_turn(question: str) -> tuple[Turn, str] | None:
+    """The turn a question makes from an event it names itself (a release its dates and words point to), and
+    the question without the words naming that event: what is asked of the release turned to. The first one
+    after it («впервые снизил ставку после пика в 20%»: a cut, said before «после»; «в первом решении после
+    того, как … снизил» asks the first release, whatever it decided), the next or the previous."""
+    text = normalise(question)
+    if (FIRST.search(text) or FIRST_OF.search(text)) and (after := ANCHORED_AFTER.search(text)):
+        before = text[: after.start()]
+        turn = Turn("first_after", next((name for name, pattern in PREDICATES.items() if pattern.search(before)), ""))
+        return turn, _asked(question, after)
+    if (found := ANCHORED_NEXT.search(text)) and not SCHEDULED.search(text):
+        return Turn("next"), _asked(question, found)
+    if found := ANCHORED_PREVIOUS.search(text):
+        return Turn("previous"), _asked(question, found)
+    return None
+
+
+def _asked(question: str, turn: re.Match) -> str:
+    """The words before the turn (after it, in Kazakh, whose postpositions follow the event they place)."""
+    if turn.group().rstrip().endswith(("кейінгі", "алдындағы", "дейінгі")):
+        return question[turn.end() :].strip()
+    return question[: turn.start()].rstrip(" ,") + "?"
 
 
 def without_turn(question: str) -> str:

@@ -66,6 +66,29 @@ def test_a_relative_turn_moves_along_the_series_of_the_release_discussed(assista
     check_citations(answer, assistant)
 
 
+@pytest.mark.parametrize("question, release, fact", [
+    # the event the question names is found by its period and words; the turn is taken from it
+    ("Какую годовую инфляцию ЦБ оценивал на заседании, следующем за повышением ставки до 10,50% в мае 2031 года?",
+     "keyrate-2031-06-27", "6,6%"),
+    ("Какую годовую инфляцию Банк России отмечал перед повышением ставки до 10,00% в марте 2031 года?",
+     "keyrate-2031-02-14", "5,1%"),
+    ("Какую годовую инфляцию ЦБ оценивал в первом решении после того, как в марте 2031 года повысил ставку?",
+     "keyrate-2031-05-16", "6,4%"),
+    ("Когда ЦБ впервые снизил ставку после повышения в мае 2031 года?", "keyrate-2031-08-08", "10,00%"),
+    ("What annual inflation did the Bank of Russia report at the meeting after the hike to 10.50% in May 2031?",
+     "keyrate-2031-06-27", "6,6%"),
+])
+def test_a_turn_from_an_event_the_question_names_moves_along_its_series(assistant, question, release, fact):
+    answer = assistant.ask(question)
+    assert cited(answer) == {release} and fact in answer.answer
+    check_citations(answer, assistant)
+
+
+def test_the_next_meeting_a_release_announces_is_no_turn_from_it(assistant):
+    answer = assistant.ask("На какую дату было назначено следующее заседание после повышения ставки в марте 2031 года?")
+    assert "keyrate-2031-03-28" in cited(answer) and "16 мая 2031" in answer.answer
+
+
 def test_a_turn_stays_within_the_kind_of_release_and_the_leader(assistant):
     first = "О чём Путин говорил по телефону с Президентом Северной Зеландии 3 марта 2031 года?"
     answer = assistant.ask("А о чём шла речь в их следующем телефонном разговоре?", [first])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.query import DateRange, asked_day, build_query, date_span, dateless, parse_dates
-from rag.turns import Turn, asked_quantity, asks_change, decision, read_turn
+from rag.turns import Turn, asked_quantity, asks_change, decision, read_anchored_turn, read_turn
 
 
 @pytest.mark.parametrize("question, turn", [
@@ -44,6 +44,40 @@ def test_relative_turns(question, turn):
 ])
 def test_not_a_turn(question):
     assert read_turn(question) is None
+
+
+@pytest.mark.parametrize("question, turn", [
+    ("Какой прогноз ЦБ дал на заседании, следующем за повышением ставки до 5,50% в июне 2021 года?", Turn("next")),
+    ("Какую инфляцию ЦБ зафиксировал на заседании, которое последовало за повышением в октябре 2024 года?",
+     Turn("next")),
+    ("О чём шла речь в следующем после 12 февраля 2025 года телефонном разговоре?", Turn("next")),
+    ("What did the bank say at the meeting after the hike to 21% in October 2024?", Turn("next")),
+    ("Какой была ставка перед внеочередным повышением в августе 2023 года?", Turn("previous")),
+    ("Какую оценку давал ЦБ на заседании, предшествовавшем повышению ставки в июле 2023 года?", Turn("previous")),
+    ("Какой прогноз ЦБ давал до того, как в декабре 2023 года заявил о росте ВВП?", Turn("previous")),
+    ("Какую инфляцию ЦБ оценивал в первом решении после того, как летом 2020 года снизил ставку?", Turn("first_after")),
+    ("Когда ЦБ впервые снизил ставку после пика весной 2022 года?", Turn("first_after", "cut")),
+    ("2023 жылғы 27 қазандағы шешімнен кейінгі отырыста ставка қандай болды?", Turn("next")),
+])
+def test_turns_from_an_event_the_question_names(question, turn):
+    assert read_anchored_turn(question)[0] == turn
+
+
+def test_what_is_asked_of_the_release_turned_to_leaves_out_the_event_named():
+    assert read_anchored_turn("Какой прогноз ЦБ дал на заседании, следующем за повышением ставки до 5,50% в июне "
+                              "2021 года?")[1] == "Какой прогноз ЦБ дал на заседании?"
+    assert read_anchored_turn("27 қазандағы шешімнен кейінгі отырыста ставка қандай болды?")[1] == \
+        "отырыста ставка қандай болды?"
+
+
+@pytest.mark.parametrize("question", [
+    "Какую инфляцию ЦБ оценивал в июле 2023 года?",
+    "Что сказал Путин после встречи с Трампом в 2025 году?",
+    "Когда было назначено следующее заседание после снижения ставки в июне 2022 года?",  # announced by that release
+    "Какие задачи стоят перед правительством в 2025 году?",
+])
+def test_no_turn_from_a_named_event(question):
+    assert read_anchored_turn(question) is None
 
 
 @pytest.mark.parametrize("question, quantity", [
