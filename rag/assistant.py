@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator, Protocol, Sequence
 from rag.answering import tagging
 from rag.answering.base import Answer, Answerer, Draft, stream_whole, unique_documents
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.parts import joined, question_parts
 from rag.answering.timeline import read_timeline, timeline_draft
 from rag.chunking import chunk_document
 from rag.embeddings import Embedder
@@ -250,17 +251,22 @@ class Assistant:
                 query = build_query(standalone, [])
         timings["query"] = _ms(started)
 
+        # A question asking of two events, each of its own period, is answered offline part by part.
+        parts = question_parts(question, earlier) if mode == "extractive" else []
         step = time.perf_counter()
         with self._reading():
-            plan = self._plan(query, earlier, filters)
-            passages = retrieve(self.index, plan.query, self.settings, plan.filters)
-            rows = read_timeline(plan.timeline, self.index.document_chunks, plan.quantity) if plan.timeline else []
+            searched = [self._search(part, earlier, filters) for part in parts or [query]]
+        plan, passages, rows = searched[0]
+        if parts:
+            passages, rows = _interleaved([found for _, found, _ in searched]), []
         timings["retrieval"] = _ms(step)
 
         step = time.perf_counter()
         draft = None
         # The offline answer to "how did X change" is the timeline's, each value with its citation.
         summary = timeline_draft(rows, query.language) if mode == "extractive" else None
+        if parts:
+            summary = joined([self.answerers[mode].answer(p.query, found) for p, found, _ in searched], parts)
         for event in stream_whole(summary) if summary else self.answerers[mode].stream(plan.query, passages):
             if isinstance(event, Draft):
                 draft = event
@@ -286,6 +292,13 @@ class Assistant:
             timeline=[row.to_dict() for row in rows],
         )
 
+    def _search(self, query, earlier: list[str], filters: Filters) -> tuple[Plan, list[Passage], list]:
+        """The plan for a question, the passages retrieved for it, and the rows of its timeline if it asks one."""
+        plan = self._plan(query, earlier, filters)
+        passages = retrieve(self.index, plan.query, self.settings, plan.filters)
+        rows = read_timeline(plan.timeline, self.index.document_chunks, plan.quantity) if plan.timeline else []
+        return plan, passages, rows
+
     def _plan(self, query, earlier: list[str], filters: Filters) -> Plan:
         return self.time.plan(query, filters, lambda: self._cited(earlier, filters))
 
@@ -298,6 +311,17 @@ class Assistant:
         dates = plan.query.dates
         of_period = [c for c in cited if dates and c.date and dates.start <= int(c.date.replace("-", "")) <= dates.end]
         return (of_period or cited)[0].doc_id if cited else passages[0].doc_id if passages else None
+
+
+def _interleaved(found: list[list[Passage]]) -> list[Passage]:
+    """The passages found for each part of a question, best of each first, each passage once."""
+    seen, result = set(), []
+    for rank in range(max(len(f) for f in found)):
+        for passage in (f[rank] for f in found if rank < len(f)):
+            if passage.chunk_id not in seen:
+                seen.add(passage.chunk_id)
+                result.append(passage)
+    return result
 
 
 def _same_start(term: str, stem: str) -> bool:

@@ -122,7 +122,7 @@ def _month(match: re.Match) -> int:
     return next(n for n in MONTHS if match.groupdict().get(f"m{n}"))
 
 
-def _month_of(word: str) -> int | None:
+def month_of(word: str) -> int | None:
     for number, pattern in MONTHS.items():
         if re.fullmatch(pattern, word):
             return number
@@ -194,7 +194,7 @@ def lists_months(question: str) -> bool:
     """Whether a question names months one by one («в марте и апреле 2025 года»), each maybe of its own
     release, though together they make one period."""
     listed = MONTH_LIST.search(normalise(question))
-    return listed is not None and sum(_month_of(w) is not None for w in re.findall(r"[^\W\d_]+", listed["months"])) > 1
+    return listed is not None and sum(month_of(w) is not None for w in re.findall(r"[^\W\d_]+", listed["months"])) > 1
 
 
 def dateless(question: str) -> str:
@@ -233,10 +233,10 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
     if match := KAZAKH_MONTH_DATE.search(text):
         return DateRange.of(int(match["year"]), _month(match), _month(match)), match.span()
     if match := MONTH_LIST.search(text):
-        months = [m for w in re.findall(r"[^\W\d_]+", match["months"]) if (m := _month_of(w))]
+        months = [m for w in re.findall(r"[^\W\d_]+", match["months"]) if (m := month_of(w))]
         if months:
             return DateRange.of(int(match["year"]), min(months), max(months)), match.span()
-    if (match := MONTH_ADJECTIVE_DATE.search(text)) and (month := _month_of(match["month"])):
+    if (match := MONTH_ADJECTIVE_DATE.search(text)) and (month := month_of(match["month"])):
         return DateRange.of(int(match["year"]), month, month), match.span()
     if match := SEASON_LIST.search(text):
         return _seasons(match), match.span()
@@ -268,7 +268,7 @@ def _seasons(match: re.Match) -> DateRange:
 
 def _range(match: re.Match) -> DateRange | None:
     """«с января по март 2024», «с 1 января по 31 марта 2024 года», «с декабря 2023 по февраль 2024»."""
-    first, last = _month_of(match["first"]), _month_of(match["last"])
+    first, last = month_of(match["first"]), month_of(match["last"])
     if not (first and last):
         return None
     end_year = int(match["year"])
@@ -312,11 +312,12 @@ def is_followup(question: str) -> bool:
     return any(t in FOLLOWUP_MARKERS for t in tokens) or len(terms(question)) < 2
 
 
-def build_query(question: str, history: list[str] | None = None) -> Query:
-    """History is the user's earlier questions, oldest first."""
+def build_query(question: str, history: list[str] | None = None, continuing: bool = False) -> Query:
+    """History is the user's earlier questions, oldest first. `continuing`: the question is a later part of
+    one the user asked (rag.answering.parts), a follow-up whatever its words."""
     history = [h for h in (history or []) if h and h.strip()]
     used: list[str] = []
-    if history and is_followup(question):
+    if history and (continuing or is_followup(question)):
         used = history[-2:] if is_followup(history[-1]) and len(history) > 1 else history[-1:]
     dates = _dates_through([*history, question]) if used else parse_dates(question)
     *earlier, current = [searchable(text) for text in [*used, question]]

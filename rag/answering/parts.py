@@ -1,0 +1,87 @@
+"""A question asking of two events at once («о чём говорили по телефону 6 марта 2025 года и чем Путин поделился в
+разговоре 17 апреля?») is answered part by part: each part names its own period, is searched and answered on
+its own (with the words of the parts before it, which a later part leans on: «с ним», but not their names,
+periods or premises as constraints), and the answers are joined, their citations numbered on. A part the
+releases do not answer says so within the answer; the whole is refused only when no part is answered."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.answering.base import Citation, Draft
+from rag.answering.extractive import FRAMING
+from rag.query import DateRange, Query, build_query, month_of, parse_dates
+from rag.text import normalise
+
+# Where a question asks a second thing: «…, и какой регион…», «и на сколько…», "… and when …",
+# «…, ал екіншісінде қандай…».
+SPLIT = re.compile(
+    r"(?:,\s*|\s+)(?:и|а также|and|және|ал)\s+(?=(?:(?:на|до|с|со|в|во|по|за|к|о|об|из|от|для|при|in|on|at|to|"
+    r"from|by|for|of|with)\s+)?(?:как\w*|кто|кого|кому|кем|чей|чья|чью|чьи|чьей|чьего|когда|где|куда|откуда|"
+    r"сколько|скольк\w*|что|чем|чего|почему|what|who|whom|whose|when|where|how|which|why|қандай|қай|кім\w*|"
+    r"қашан|қанша|неше)\b)", re.I)
+# A Kazakh question word comes late in its clause: «… қандай өсімді атап өтті және 3 мамырда … қай қалада …?»
+KAZAKH_SPLIT = re.compile(r"(?:,\s*|\s+)(?:және|ал)\s+")
+KAZAKH_ASKS = re.compile(r"\b(?:қандай|қай|кім\w*|қашан|қанша|неше|не)\b", re.I)
+MIN_PART_WORDS = 3
+DAY_OF = re.compile(r"(?<!\d)([0-3]?\d)\s+$")
+# How the part a release does not answer is said, before the reason the refusal gives.
+UNANSWERED = {"ru": "На вопрос «{part}» в релизах ответа нет.", "en": "The releases do not answer “{part}”.",
+              "kk": "«{part}» деген сұраққа релиздерде жауап жоқ."}
+
+
+def question_parts(question: str, earlier: list[str]) -> list[Query]:
+    """The queries of a question's parts when each names a period of its own and no two overlap; else []."""
+    cuts = list(SPLIT.finditer(question)) or [m for m in KAZAKH_SPLIT.finditer(question)
+                                               if KAZAKH_ASKS.search(question[: m.start()])
+                                               and KAZAKH_ASKS.search(question[m.end():])]
+    texts, start = [], 0
+    for cut in cuts:
+        texts.append(question[start : cut.start()].strip(" ,") + "?")
+        start = cut.end()
+    texts.append(question[start:].strip())
+    if len(texts) < 2 or any(len(text.split()) < MIN_PART_WORDS for text in texts):
+        return []
+    own = [parse_dates(text) for text in texts]
+    years = {period.end // 10000 for period in own if period is not None}
+    periods = [period or (_day_or_month(text, years.pop()) if len(years) == 1 else None) for text, period in
+               zip(texts, own)]
+    if any(period is None for period in periods) or any(
+            a.start <= b.end and b.start <= a.end for i, a in enumerate(periods) for b in periods[i + 1 :]):
+        return []
+    queries = []
+    for i, (text, period) in enumerate(zip(texts, periods)):
+        query = build_query(text, [*earlier, *texts[:i]], continuing=i > 0)
+        queries.append(replace(query, used_history=[], dates=period, periods=(), latest=False))
+    return queries
+
+
+def _day_or_month(text: str, year: int) -> DateRange | None:
+    """«17 апреля», «в марте» of a part whose year another part names."""
+    for match in re.finditer(r"[^\W\d_]+", normalise(text)):
+        month = month_of(match.group())
+        if month is not None:
+            day = DAY_OF.search(normalise(text)[: match.start()])
+            return DateRange.of(year, month, month, int(day[1]), int(day[1])) if day else DateRange.of(year, month, month)
+    return None
+
+
+def joined(drafts: list[Draft], parts: list[Query]) -> Draft:
+    """One answer of the parts' answers, in their order, their citations numbered on."""
+    answered = [d for d in drafts if not d.refused]
+    if not answered:
+        return drafts[0]
+    pieces, citations = [], []
+    for draft, part in zip(drafts, parts):
+        if draft.refused:
+            said = UNANSWERED.get(part.language, UNANSWERED["ru"]).format(part=part.question.rstrip("?"))
+            pieces.append(" ".join([said, *draft.answer.split("\n")[0].split(". ")[1:]]).strip())
+            continue
+        offset = len(citations)
+        framing = FRAMING.get(part.language, "")
+        text = draft.answer[len(framing):].lstrip() if pieces and framing and draft.answer.startswith(framing) else draft.answer
+        pieces.append(re.sub(r"(?<=\s)\[(\d+)\](?=\s|$)", lambda m: f"[{int(m[1]) + offset}]", " " + text).strip())
+        citations += [Citation(**{**vars(c), "n": c.n + offset}) for c in draft.citations]
+    return Draft(answer=" ".join(pieces), citations=citations, evidence=max(d.evidence for d in answered),
+                 notice=" ".join(dict.fromkeys(d.notice for d in drafts if d.notice)))
