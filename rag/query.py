@@ -68,8 +68,8 @@ ANY_YEAR = re.compile(
     rf"(?P<named>(?:19|20)\d\d)(?![\d,.]\d){DECADE}|\b(?P<dated>(?:19|20)\d\d){DECADE}(?=\s*(?:[-–—]|год|г\.|гг\.|жыл|'s))")
 
 # A question about the present value of something that changes: no date, and words for "now" or "latest".
-LATEST = re.compile(r"\b(сейчас|текущ\w*|на сегодня\w*|на данный момент|в настоящее время|последн\w*|"
-                    r"currently|current|latest|most recent|now|қазір|қазіргі|соңғы)\b")
+LATEST = re.compile(r"\b(сейчас|текущ\w*|на сегодня\w*|на данный момент|в настоящее время|последн\w*|(?:сам\w+\s+)?свеж\w*|"
+                    r"currently|current|latest|most recent|newest|now|қазір|қазіргі|соңғы)\b")
 
 # «по словам губернатора, сейчас …»: "now" is when the one quoted spoke, not the newest release.
 ATTRIBUTED = re.compile(r"\b(по\s+словам|по\s+мнению|по\s+оценке|как\s+(?:сказал|заявил|рассказал|сообщил|отметил)\w*|"

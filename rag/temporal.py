@@ -34,7 +34,8 @@ from rag.retrieval import Filters
 from rag.series import Catalogue, Release, after, before, within
 from rag.store.index import Index
 from rag.text import normalise, query_terms, terms
-from rag.turns import Turn, asked_quantity, asks_change, decision, read_anchored_turn, read_turn, without_turn
+from rag.turns import (Turn, asked_quantity, asks_change, decision, first_or_last, read_anchored_turn, read_turn,
+                       without_turn)
 
 MIN_SERIES = 4  # fewer releases do not make a value that changes over time
 COMMON_SHARE = 0.8
@@ -48,6 +49,8 @@ CHANGE_STEMS = frozenset(terms("менялась менялся менялись
                                "изменение изменения динамика динамики история истории"))
 NOTES = {
     "ru": {"next": "Следующий релиз серии — от {date} («{title}»):",
+           "first": "Первый релиз серии за этот период — от {date} («{title}»):",
+           "last": "Последний релиз серии за этот период — от {date} («{title}»):",
            "previous": "Предыдущий релиз серии — от {date} («{title}»):",
            "first_after": "Первый после {anchor} релиз серии, где решение — {verb}, — от {date} («{title}»):",
            "none_after": "После релиза от {anchor} в индексе нет более позднего релиза этой серии{what}; "
@@ -57,6 +60,8 @@ NOTES = {
            "in_force": "Значение на {day} — по последнему до этой даты релизу серии, который его называет, от {date}:",
            "verbs": {"cut": "снизить", "raise": "повысить", "keep": "сохранить"}},
     "en": {"next": "The next release of the series, of {date} (“{title}”):",
+           "first": "The first release of the series in that period, of {date} (“{title}”):",
+           "last": "The last release of the series in that period, of {date} (“{title}”):",
            "previous": "The previous release of the series, of {date} (“{title}”):",
            "first_after": "The first release of the series after {anchor} that decided to {verb}, "
                           "of {date} (“{title}”):",
@@ -67,6 +72,8 @@ NOTES = {
            "in_force": "In force on {day}: the latest release of the series before it that gives it, of {date}:",
            "verbs": {"cut": "cut", "raise": "raise", "keep": "keep the rate"}},
     "kk": {"next": "Серияның келесі релизі — {date} («{title}»):",
+           "first": "Серияның осы кезеңдегі алғашқы релизі — {date} («{title}»):",
+           "last": "Серияның осы кезеңдегі соңғы релизі — {date} («{title}»):",
            "previous": "Серияның алдыңғы релизі — {date} («{title}»):",
            "first_after": "{anchor} кейінгі шешімі «{verb}» болған алғашқы релиз — {date} («{title}»):",
            "none_after": "Индексте {anchor} релизінен кейінгі осы серияның релизі жоқ{what}; "
@@ -132,6 +139,10 @@ class Timekeeper:
             planned = self._from_named(query, filters, *anchored)
             if planned is not None:
                 return planned
+        if turn is None and (which := first_or_last(query.question)) is not None:
+            planned = self._first_or_last(query, filters, which)
+            if planned is not None:
+                return planned
         if asks_change(query.question):
             planned = self._change(query, filters)
             if planned is not None:
@@ -175,6 +186,20 @@ class Timekeeper:
         if release is None or len(self.catalogue().series(release.doc_id)) < 2:
             return None
         return self._along(build_query(asked, query.used_history), filters, turn, release)
+
+    def _first_or_last(self, query: Query, filters: Filters, which: str) -> Plan | None:
+        """The first or last release of the period (its dates, or the one year it names: «в первом решении 2019
+        года» after «прогноз на 2019 год»), of the series of the release there its words match best."""
+        period = query.dates or (DateRange.of(query.years[0], 1, 12) if len(set(query.years)) == 1 else None)
+        best = self._best(query, filters, period, fallback=False) if period else None
+        if best is None:
+            return None
+        releases = within(self.catalogue().series(best), period.start, period.end)
+        if len(releases) < 2:
+            return None
+        target = releases[0] if which == "first" else releases[-1]
+        notes = NOTES.get(query.language, NOTES["ru"])
+        return self._at(query, filters, target, _said(notes[which], target))
 
     def _decided(self, release: Release) -> str:
         passages = self.index.document_chunks(release.doc_id)

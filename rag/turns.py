@@ -74,6 +74,13 @@ ANCHORED_PREVIOUS = re.compile(
     rf"\b(?:before|preceding|prior\s+to)\s+(?:the\s+|its\s+)?(?:\w+\s+)?{EVENT}|"
     r"\w+\s+алдындағы\b|\w+(?:ға|ге|қа|ке)\s+дейінгі\b")
 FIRST_OF = re.compile(rf"\bперв\w*\s+(?:\w+\s+)?{SERIES_NOUN}")
+# (Not «в первый раз», "the first time": the first time something happened.)
+RELEASE_NOUN = (r"(?:заседани|решени|релиз|пресс-релиз|сообщени|разговор|встреч|совещани|meeting|decision|release|"
+                r"call|statement|отырыс|шешім|релиз)\w*")
+SECOND = re.compile(r"\bвтор\w*|\bsecond\b|\bекінші\w*")
+ORDINAL_RELEASE = re.compile(rf"\b(?:перв|последн)\w*\s+(?:\w+\s+){{0,2}}{RELEASE_NOUN}|"
+                             rf"\b(?:first|last|final)\s+(?:\w+\s+){{0,2}}{RELEASE_NOUN}|"
+                             rf"\b(?:алғашқы|соңғы)\s+(?:\w+\s+){{0,2}}{RELEASE_NOUN}")
 ANCHORED_AFTER = re.compile(r"\bпосле\b|\bafter\b|\bкейін\w*")
 
 
@@ -111,6 +118,17 @@ def read_anchored_turn(question: str) -> tuple[Turn, str] | None:
         return Turn("next"), _asked(question, found)
     if found := ANCHORED_PREVIOUS.search(text):
         return Turn("previous"), _asked(question, found)
+    return None
+
+
+def first_or_last(question: str) -> str | None:
+    """«в первом решении 2019 года», "the last release of 2024", «2020 жылғы алғашқы шешімде»: "first" or "last"
+    of the releases of the period the question names."""
+    text = normalise(question)
+    if SECOND.search(text):
+        return None  # «в первом разговоре … и во втором»: two events the question tells apart
+    if found := ORDINAL_RELEASE.search(text):
+        return "first" if found.group().startswith(("перв", "first", "алғаш")) else "last"
     return None
 
 

@@ -84,6 +84,22 @@ def test_a_turn_from_an_event_the_question_names_moves_along_its_series(assistan
     check_citations(answer, assistant)
 
 
+@pytest.mark.parametrize("question, release", [
+    ("Какое решение Банк России принял в первом заседании 2031 года?", "keyrate-2031-02-14"),
+    ("Что ЦБ решил на последнем заседании 2031 года?", "keyrate-2031-10-31"),
+    ("What did the Bank of Russia decide in its first key rate decision of 2031?", "keyrate-2031-02-14"),
+])
+def test_the_first_or_last_release_of_a_period_is_its_earliest_or_newest(assistant, question, release):
+    answer = assistant.ask(question)
+    assert cited(answer) == {release} and release[-10:] in answer.answer
+
+
+def test_the_freshest_release_is_the_newest():
+    from rag.query import build_query
+
+    assert build_query("Какова ставка по самому свежему решению?").latest
+
+
 def test_the_next_meeting_a_release_announces_is_no_turn_from_it(assistant):
     answer = assistant.ask("На какую дату было назначено следующее заседание после повышения ставки в марте 2031 года?")
     assert "keyrate-2031-03-28" in cited(answer) and "16 мая 2031" in answer.answer

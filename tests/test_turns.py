@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.query import DateRange, asked_day, build_query, date_span, dateless, parse_dates
-from rag.turns import Turn, asked_quantity, asks_change, decision, read_anchored_turn, read_turn
+from rag.turns import Turn, asked_quantity, asks_change, decision, first_or_last, read_anchored_turn, read_turn
 
 
 @pytest.mark.parametrize("question, turn", [
@@ -68,6 +68,19 @@ def test_what_is_asked_of_the_release_turned_to_leaves_out_the_event_named():
                               "2021 года?")[1] == "Какой прогноз ЦБ дал на заседании?"
     assert read_anchored_turn("27 қазандағы шешімнен кейінгі отырыста ставка қандай болды?")[1] == \
         "отырыста ставка қандай болды?"
+
+
+@pytest.mark.parametrize("question, which", [
+    ("Какой прогноз ЦБ подтвердил в первом решении 2019 года?", "first"),
+    ("In its first rate decision of 2015, what inflation did the bank report?", "first"),
+    ("Что ЦБ сказал на последнем заседании 2024 года?", "last"),
+    ("2020 жылғы алғашқы шешімде базалық инфляция қандай болды?", "first"),
+    ("Когда ЦБ в первый раз поднял ставку в 2014 году?", None),  # the first time, not the first release
+    ("Что сказал первый заместитель министра в 2024 году?", None),
+    ("What was the topic of the first meeting in April 2025, and who took part in the second?", None),
+])
+def test_the_first_or_last_release_of_a_period(question, which):
+    assert first_or_last(question) == which
 
 
 @pytest.mark.parametrize("question", [
