@@ -34,6 +34,9 @@ ENGLISH_DAY_DATE = re.compile(rf"\b{MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?
 ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
 KAZAKH_DAY_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+(?P<day>[0-3]?\d)\s+{MONTH}")
 KAZAKH_MONTH_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+{MONTH}")
+# «2015 жылғы наурыз бен желтоқсан аралығында», «2021 жылғы наурыздан желтоқсанға дейін»: from one month to another.
+KAZAKH_MONTH_RANGE = re.compile(rf"{YEAR}\s+жыл\w*\s+(?P<first>[^\W\d_]+)\s+(?:(?:бен|мен|пен|және)\s+)?"
+                                r"(?P<last>[^\W\d_]+)\s+(?:аралығ\w*|дейін)")
 BARE_MONTH = re.compile(rf"\b(?:в|во|а|и|in|about|and)\s+{MONTH}\b")
 NUMERIC_DATE = re.compile(r"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d\d)\b")
 MONTH_RANGE = re.compile(
@@ -226,6 +229,9 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
                 return DateRange.of(year, month, month, day, day), match.span()
     if (match := MONTH_RANGE.search(text)) and (found := _range(match)):
         return found, match.span()
+    if (match := KAZAKH_MONTH_RANGE.search(text)) and (first := month_of(match["first"])) \
+            and (last := month_of(match["last"])) and first <= last:
+        return DateRange.of(int(match["year"]), first, last), match.span()
     if match := DAY_DATE.search(text) or KAZAKH_DAY_DATE.search(text) or ENGLISH_DAY_DATE.search(text):
         year, month, day = int(match["year"]), _month(match), int(match["day"])
         if 1 <= day <= calendar.monthrange(year, month)[1]:

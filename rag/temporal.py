@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from rag.answering.expected import expected_answer
+from rag.answering.names import in_russian
 from rag.answering.question import read_question
 from rag.answering.timeline import value_of
 from rag.query import AS_OF_DAYS, MONTHS, DateRange, Query, asked_day, build_query, date_span, dateless, searchable
@@ -231,8 +232,9 @@ class Timekeeper:
         names («Банка России»)."""
         left_out = CHANGE_STEMS | self.catalogue().names(release.doc_id)
         asked = [asked_quantity(query.question), query.question, *reversed(query.used_history)]
-        own = ([t for t in query_terms(searchable(without_turn(dateless(text)))) if t not in left_out]
-               for text in asked if text)
+        # (an English or Kazakh question's words in the Russian of the releases)
+        own = ([t for t in query_terms(in_russian(searchable(without_turn(dateless(text))), query.language))
+                if t not in left_out] for text in asked if text)
         chosen = next((found for found in own if found), [])
         return tuple(t for t in dict.fromkeys(chosen) if self.index.idf(t) is not None)
 

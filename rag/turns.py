@@ -72,7 +72,7 @@ ANCHORED_NEXT = re.compile(
 ANCHORED_PREVIOUS = re.compile(
     rf"\bпредшествова\w*|\bперед\s+(?:\w+\s+)?{EVENT}|\bдо\s+того,?\s+как\b|"
     rf"\b(?:before|preceding|prior\s+to)\s+(?:the\s+|its\s+)?(?:\w+\s+)?{EVENT}|"
-    r"\w+\s+алдындағы\b|\w+(?:ға|ге|қа|ке)\s+дейінгі\b")
+    r"\w+\s+алдындағы\b|\w+(?:ға|ге|қа|ке)\s+дейінгі\b|\w+(?:нан|нен|дан|ден|тан|тен)\s+бұрынғы\b")
 FIRST_OF = re.compile(rf"\bперв\w*\s+(?:\w+\s+)?{SERIES_NOUN}")
 # (Not «в первый раз», "the first time": the first time something happened.)
 RELEASE_NOUN = (r"(?:заседани|решени|релиз|пресс-релиз|сообщени|разговор|встреч|совещани|meeting|decision|release|"
@@ -134,7 +134,7 @@ def first_or_last(question: str) -> str | None:
 
 def _asked(question: str, turn: re.Match) -> str:
     """The words before the turn (after it, in Kazakh, whose postpositions follow the event they place)."""
-    if turn.group().rstrip().endswith(("кейінгі", "алдындағы", "дейінгі")):
+    if turn.group().rstrip().endswith(("кейінгі", "алдындағы", "дейінгі", "бұрынғы")):
         return question[turn.end() :].strip()
     return question[: turn.start()].rstrip(" ,") + "?"
 

@@ -60,6 +60,7 @@ def test_a_few_values_are_all_cited_in_the_answer():
     assert [(c.n, c.doc_id, c.quote, c.chunk_id) for c in draft.citations] == [
         (1, "a", texts["a"][0], "a#0"), (2, "c", texts["c"][0], "c#0")]
     assert timeline_draft(rows[1:2], "ru") is None  # nothing valued: the ordinary answer stands
+    assert timeline_draft(rows[:2], "ru") is None  # one value tells nothing of a change
 
 
 def test_many_values_are_summed_up_with_the_extremes_between_the_ends():

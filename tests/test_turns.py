@@ -58,6 +58,7 @@ def test_not_a_turn(question):
     ("Какую инфляцию ЦБ оценивал в первом решении после того, как летом 2020 года снизил ставку?", Turn("first_after")),
     ("Когда ЦБ впервые снизил ставку после пика весной 2022 года?", Turn("first_after", "cut")),
     ("2023 жылғы 27 қазандағы шешімнен кейінгі отырыста ставка қандай болды?", Turn("next")),
+    ("Ресей Банкі наурызда мөлшерлемені көтерерден бұрынғы отырыста болжам қандай болды?", Turn("previous")),
 ])
 def test_turns_from_an_event_the_question_names(question, turn):
     assert read_anchored_turn(question)[0] == turn
@@ -142,3 +143,11 @@ def test_publication_day_and_the_day_a_figure_describes_are_told_apart():
     assert parse_dates("What was annual inflation as estimated on 11 September 2023?").end == 20231026
     assert asked_day("Какой была ключевая ставка на 1 июля 2031 года?") == 20310701
     assert asked_day("Как менялась ставка в 2031 году?") is None
+
+
+@pytest.mark.parametrize("question, span", [
+    ("2015 жылғы наурыз бен желтоқсан аралығында инфляция қалай өзгерді?", DateRange(20150301, 20151231)),
+    ("2021 жылғы наурыздан желтоқсанға дейін мөлшерлеме қалай өзгерді?", DateRange(20210301, 20211231)),
+])
+def test_a_kazakh_span_of_months(question, span):
+    assert date_span(question) == span

@@ -114,9 +114,10 @@ def number(value: str) -> float | None:
 
 def timeline_draft(rows: list[Row], language: str) -> Draft | None:
     """The answer to a change question: every valued row with its citation (a few), or the first and last
-    with the highest and lowest between them (more); None when no release of the period gives a value."""
+    with the highest and lowest between them (more); None when fewer than two releases of the period give a
+    value: one value tells nothing of a change (it may be another figure the reading took)."""
     valued = [row for row in rows if row.value and number(row.value) is not None]
-    if not valued:
+    if len(valued) < 2:
         return None
     wording = WORDING.get(language, WORDING["ru"])
     cited: list[Row] = []
