@@ -37,8 +37,13 @@ test: setup
 # the held-out ones were written apart from the code and are never tuned on (README, "What each suite is").
 TUNING_SUITES := evals/founding.jsonl evals/dev.jsonl evals/tuning-holdout1.jsonl evals/tuning-english1.jsonl \
 	evals/tuning-swaps1.jsonl evals/tuning-details1.jsonl evals/tuning-temporal1.jsonl evals/heldout2.jsonl \
-	evals/heldout2-en.jsonl evals/heldout2-kk.jsonl evals/heldout3.jsonl evals/tuning-en2.jsonl evals/tuning-kk2.jsonl
+	evals/heldout2-en.jsonl evals/heldout2-kk.jsonl evals/heldout3.jsonl evals/tuning-en2.jsonl evals/tuning-kk2.jsonl \
+	evals/tuning-nm3.jsonl evals/tuning-nm3-en.jsonl evals/tuning-nm3-kk.jsonl evals/tuning-kk3.jsonl evals/tuning-en3.jsonl \
+	evals/heldout7.jsonl evals/heldout7-en.jsonl evals/heldout7-kk.jsonl evals/tuning-temporal2.jsonl \
+	evals/tuning-temporal2-en.jsonl evals/tuning-temporal2-kk.jsonl evals/tuning-multi2.jsonl evals/tuning-multi2-en.jsonl \
+	evals/tuning-multi2-kk.jsonl
 HELDOUT_SUITES := evals/heldout4.jsonl evals/heldout4-en.jsonl evals/heldout4-kk.jsonl evals/temporal1.jsonl \
-	evals/heldout5.jsonl evals/heldout5-en.jsonl evals/heldout5-kk.jsonl
+	evals/heldout5.jsonl evals/heldout5-en.jsonl evals/heldout5-kk.jsonl evals/heldout6.jsonl evals/heldout6-en.jsonl \
+	evals/heldout6-kk.jsonl evals/heldout8.jsonl evals/heldout8-en.jsonl evals/heldout8-kk.jsonl
 eval: setup
 	$(BIN)/rag eval $(TUNING_SUITES) $(HELDOUT_SUITES) --out evals/runs/latest
