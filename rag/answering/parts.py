@@ -43,18 +43,23 @@ def question_parts(question: str, earlier: list[str]) -> list[Query]:
     texts.append(question[start:].strip())
     if len(texts) < 2 or any(len(text.split()) < MIN_PART_WORDS for text in texts):
         return []
-    own = [parse_dates(text) for text in texts]
-    years = {period.end // 10000 for period in own if period is not None}
-    periods = [period or (_day_or_month(text, years.pop()) if len(years) == 1 else None) for text, period in
-               zip(texts, own)]
-    if any(period is None for period in periods) or any(
-            a.start <= b.end and b.start <= a.end for i, a in enumerate(periods) for b in periods[i + 1 :]):
+    periods = _own_periods(texts)
+    if not all(periods) or any(a.start <= b.end and b.start <= a.end
+                               for i, a in enumerate(periods) for b in periods[i + 1 :]):
         return []
     queries = []
     for i, (text, period) in enumerate(zip(texts, periods)):
         query = build_query(text, [*earlier, *texts[:i]], continuing=i > 0)
         queries.append(replace(query, used_history=[], dates=period, periods=(), latest=False))
     return queries
+
+
+def _own_periods(texts: list[str]) -> list[DateRange | None]:
+    """Each part's period: its own dates, or «17 апреля» in the one year the other parts name."""
+    own = [parse_dates(text) for text in texts]
+    years = {period.end // 10000 for period in own if period is not None}
+    year = next(iter(years)) if len(years) == 1 else None
+    return [period or (_day_or_month(text, year) if year else None) for text, period in zip(texts, own)]
 
 
 def _day_or_month(text: str, year: int) -> DateRange | None:
