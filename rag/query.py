@@ -48,6 +48,7 @@ ANY_MONTH = "(?:" + "|".join(MONTHS.values()) + ")"
 # «на декабрьском заседании 2024 года», «июльское решение 2023-го»: a month named by its adjective.
 MONTH_ADJECTIVE_DATE = re.compile(r"\b(?P<month>(?:январ|феврал|март|апрел|май|июн|июл|август|сентябр|октябр|ноябр|декабр)(?:ь|ов)?ск\w*)"
                                   rf"\s+(?:[^\W\d_]+\s+){{1,2}}{YEAR}")
+MONTH_ADJECTIVE = re.compile(r"\b(?:январ|феврал|март|апрел|май|июн|июл|август|сентябр|октябр|ноябр|декабр)(?:ь|ов)?ск\w*")
 MONTH_LIST = re.compile(rf"\b(?P<months>{ANY_MONTH}(?:{LIST_SEPARATOR}{ANY_MONTH})*)\s+(?:of\s+)?{YEAR}")
 SEASON = "|".join(SEASONS)
 # «зимой 2023-2024 годов» is the winter that ends in 2024.
@@ -175,6 +176,10 @@ def date_span(question: str) -> DateRange | None:
     if not found:
         return None
     start, end = min(d.start for d in found), max(d.end for d in found)
+    # «между июльским и октябрьским решениями 2023 года», «от апрельского до октябрьского решения»
+    named = sorted({m for word in MONTH_ADJECTIVE.findall(normalise(question)) if (m := month_of(word))})
+    if len(named) > 1 and start // 10000 == end // 10000:
+        return DateRange.of(start // 10000, named[0], named[-1])
     months = sorted(_month(m) for m in BARE_MONTH.finditer(normalise(text)))
     if months and start // 10000 == end // 10000 and DateRange(start, end).whole_years:
         return DateRange.of(start // 10000, months[0], months[-1])

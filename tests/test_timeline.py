@@ -76,3 +76,11 @@ def test_many_values_are_summed_up_with_the_extremes_between_the_ends():
 
 def test_numbers_of_values():
     assert number("17,00%") == 17.0 and number("2,5 трлн рублей") == 2.5 and number("") is None
+
+
+def test_a_forecast_range_is_read_whole():
+    texts = {"a": ["По прогнозу Банка России, годовая инфляция составит 5,0–6,5% в 2023 году."],
+             "b": ["Банк России повысил прогноз годовой инфляции с 5,0–6,5 до 6,0–7,0% в 2023 году."]}
+    rows = read_timeline([release("a", "2023-07-21"), release("b", "2023-09-15")], chunks_of(texts),
+                         ("прогноз", "годов", "инфляц"))
+    assert [row.value for row in rows] == ["5,0–6,5%", "6,0–7,0%"] and number(rows[1].value) == 6.0

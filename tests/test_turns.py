@@ -151,3 +151,13 @@ def test_publication_day_and_the_day_a_figure_describes_are_told_apart():
 ])
 def test_a_kazakh_span_of_months(question, span):
     assert date_span(question) == span
+
+
+@pytest.mark.parametrize("question, span", [
+    ("Как изменился прогноз инфляции между июльским и октябрьским решениями ЦБ в 2023 году?",
+     DateRange(20230701, 20231031)),
+    ("Как за 2022 год менялся прогноз ЦБ по ВВП — от апрельского до октябрьского решения?",
+     DateRange(20220401, 20221031)),
+])
+def test_a_span_between_decisions_named_by_their_months(question, span):
+    assert date_span(question) == span

@@ -3,7 +3,7 @@ that sums it up.
 
 The value of a release is read, never guessed: the first sentence of its text that names the asked quantity
 (the question's words, less those asking about change and the series' names: «ключевая ставка», «годовая
-инфляция») and holds an amount with its unit after that word («до 17,00% годовых», «2,5 трлн рублей»). A
+инфляция») and holds an amount with its unit after that word («до 17,00% годовых», «2,5 трлн рублей»; a forecast's range whole: «5,0–6,5%»). A
 change («на 300 б.п.», «на 0,25 процентного пункта») and a starting point («c 17,00% до 15,00%») are not the
 value when another amount follows. A release that names no such amount is listed with the value "".
 """
@@ -21,7 +21,7 @@ from rag.text import normalise, sentences, terms
 
 SCALE = r"(?:млрд|млн|трлн|тыс\.?|миллиард\w*|миллион\w*|триллион\w*|тысяч\w*)\s+[^\W\d_]+\.?"
 AMOUNT = re.compile(
-    rf"(?<![\d,.])(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>%|процент\w*|б\.\s?п\.|п\.\s?п\.|"
+    rf"(?<![\d,.])(?P<number>\d+(?:[.,]\d+)?(?:\s*[–—-]\s*\d+(?:[.,]\d+)?)?)\s*(?P<unit>%|процент\w*|б\.\s?п\.|п\.\s?п\.|"
     rf"(?:процентн|базисн)\w*\s+пункт\w*|{SCALE}|руб(?:л\w*|\.)|долл\w*|евро\b)")
 CHANGE_UNIT = re.compile(r"^(?:б\.|п\.|процентн|базисн)")
 CHANGE_PREFIX = re.compile(r"\b(?:на|c|с|from|by)\s*$")
@@ -107,7 +107,7 @@ def _amount_after(sentence: str, required: set[str]) -> str:
 
 
 def number(value: str) -> float | None:
-    """The number of a value ("17,00%" -> 17.0), for charts and comparisons."""
+    """The number of a value ("17,00%" -> 17.0; a range's first: "5,0–6,5%" -> 5.0), for charts and comparisons."""
     match = re.search(r"\d+(?:[.,]\d+)?", value)
     return float(match[0].replace(",", ".")) if match else None
 
