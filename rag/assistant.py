@@ -263,10 +263,12 @@ class Assistant:
 
         step = time.perf_counter()
         draft = None
-        # The offline answer to "how did X change" is the timeline's, each value with its citation.
-        summary = timeline_draft(rows, query.language) if mode == "extractive" else None
+        # The offline answer to "how did X change" is the timeline's, each value with its citation; a question
+        # in parts is the join of its parts' answers.
         if parts:
             summary = joined([self.answerers[mode].answer(p.query, found) for p, found, _ in searched], parts)
+        else:
+            summary = timeline_draft(rows, query.language) if mode == "extractive" else None
         for event in stream_whole(summary) if summary else self.answerers[mode].stream(plan.query, passages):
             if isinstance(event, Draft):
                 draft = event

@@ -76,11 +76,9 @@ ANCHORED_PREVIOUS = re.compile(
 FIRST_OF = re.compile(rf"\bперв\w*\s+(?:\w+\s+)?{SERIES_NOUN}")
 # (Not «в первый раз», "the first time": the first time something happened.)
 RELEASE_NOUN = (r"(?:заседани|решени|релиз|пресс-релиз|сообщени|разговор|встреч|совещани|meeting|decision|release|"
-                r"call|statement|отырыс|шешім|релиз)\w*")
+                r"call|statement|отырыс|шешім)\w*")
 SECOND = re.compile(r"\bвтор\w*|\bsecond\b|\bекінші\w*")
-ORDINAL_RELEASE = re.compile(rf"\b(?:перв|последн)\w*\s+(?:\w+\s+){{0,2}}{RELEASE_NOUN}|"
-                             rf"\b(?:first|last|final)\s+(?:\w+\s+){{0,2}}{RELEASE_NOUN}|"
-                             rf"\b(?:алғашқы|соңғы)\s+(?:\w+\s+){{0,2}}{RELEASE_NOUN}")
+ORDINAL_RELEASE = re.compile(rf"\b(?:перв\w*|последн\w*|first|last|final|алғашқы|соңғы)\s+(?:\w+\s+){{0,2}}{RELEASE_NOUN}")
 ANCHORED_AFTER = re.compile(r"\bпосле\b|\bafter\b|\bкейін\w*")
 
 

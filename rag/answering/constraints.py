@@ -15,7 +15,7 @@ from typing import Callable
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, names_a_year, says_the_year, whole_years
 from rag.answering.names import Entity
-from rag.answering.tagging import tag
+from rag.answering.tagging import named_spans
 from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
@@ -317,8 +317,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
 def _names_someone_else(question: Question, sentence: str) -> bool:
     """Whether natasha finds in the sentence a person, place or organisation none of whose words the question
     uses («Борисова Юрия Ивановича» is the Borisov asked about, his patronymic and initials aside)."""
-    asked = set(question.query.content_terms) | {stem for entity in question.entities for stem in entity.stems}
-    named = [{t for t in terms(span.text) if len(t) > 1} for span in tag(sentence).spans]
+    asked = question.asked_stems
+    named = [{t for t in terms(span) if len(t) > 1} for span in named_spans(sentence)]
     return any(words and not words & asked for words in named)
 
 

@@ -210,7 +210,7 @@ class ExtractiveAnswerer:
         vectors = self.embed([question.query.search_text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         predicate = set(question.predicate)
-        asked = set(question.query.content_terms) | {stem for entity in question.entities for stem in entity.stems}
+        asked = question.asked_stems
         for candidate, sim in zip(candidates, similarity):
             candidate.similarity = float(sim)
             expected = any(names_another(candidate.text, asked) if kind in ("name", "place")

@@ -11,19 +11,19 @@ from dataclasses import replace
 
 from rag.answering.base import Citation, Draft
 from rag.answering.extractive import FRAMING
+from rag.answering.question import ASK_WORDS
 from rag.query import DateRange, Query, build_query, month_of, parse_dates
 from rag.text import normalise
 
-# Where a question asks a second thing: «…, и какой регион…», «и на сколько…», "… and when …",
-# «…, ал екіншісінде қандай…».
+# Kazakh question words, which come late in their clause: «… қандай өсімді атап өтті және 3 мамырда … қай …?»
+KAZAKH_ASK_WORDS = r"қандай|қай|кім\w*|қашан|қанша|неше"
+# Where a question asks a second thing (the question model's cut, `SECOND_ASK`, with more of the words that
+# start one, after a preposition too): «…, и какой регион…», «и на сколько…», «…, ал екіншісінде қандай…».
 SPLIT = re.compile(
     r"(?:,\s*|\s+)(?:и|а также|and|және|ал)\s+(?=(?:(?:на|до|с|со|в|во|по|за|к|о|об|из|от|для|при|in|on|at|to|"
-    r"from|by|for|of|with)\s+)?(?:как\w*|кто|кого|кому|кем|чей|чья|чью|чьи|чьей|чьего|когда|где|куда|откуда|"
-    r"сколько|скольк\w*|что|чем|чего|почему|what|who|whom|whose|when|where|how|which|why|қандай|қай|кім\w*|"
-    r"қашан|қанша|неше)\b)", re.I)
-# A Kazakh question word comes late in its clause: «… қандай өсімді атап өтті және 3 мамырда … қай қалада …?»
+    rf"from|by|for|of|with)\s+)?(?:{ASK_WORDS}|кем|чей|чья|чью|чьи|чьей|чьего|чего|whose|{KAZAKH_ASK_WORDS})\b)", re.I)
 KAZAKH_SPLIT = re.compile(r"(?:,\s*|\s+)(?:және|ал)\s+")
-KAZAKH_ASKS = re.compile(r"\b(?:қандай|қай|кім\w*|қашан|қанша|неше|не)\b", re.I)
+KAZAKH_ASKS = re.compile(rf"\b(?:{KAZAKH_ASK_WORDS}|не)\b", re.I)
 MIN_PART_WORDS = 3
 DAY_OF = re.compile(r"(?<!\d)([0-3]?\d)\s+$")
 # How the part a release does not answer is said, before the reason the refusal gives.

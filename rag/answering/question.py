@@ -60,9 +60,11 @@ FORECAST_ASKED = re.compile(r"\b(прогноз\w*|ожидает|ожидают
 # A premise said in the negative: «почему Токаев не приедет», "why did he refuse", «неге қатыспайтынын».
 NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
                      r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
+# Words that start a question, Russian and English.
+ASK_WORDS = (r"как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|скольк\w*|что|чем|почему|зачем|what|who|whom|when|"
+             r"where|how|which|why")
 # Where a question asks a second thing: «…, и какой регион…», "… and when …".
-SECOND_ASK = re.compile(r"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|"
-                        r"скольк\w*|что|чем|почему|зачем|what|who|whom|when|where|how|which|why)\b)", re.I)
+SECOND_ASK = re.compile(rf"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:{ASK_WORDS})\b)", re.I)
 # Kinds of event releases report, by the stems that name them (in any of a kind's words): a question about
 # a phone call is not answered by a greeting that names the same president.
 EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
@@ -133,6 +135,11 @@ class Question:
     # «когда ЦБ поднял ставку до 21%?»: the figures it names (not years, not days of a month), which tell the
     # event it asks about; a release that has none of them speaks of another.
     figures: tuple[str, ...] = ()
+
+    @property
+    def asked_stems(self) -> set[str]:
+        """Every stem the question says: its content words and its entities' names."""
+        return set(self.query.content_terms) | {stem for entity in self.entities for stem in entity.stems}
 
 
 def read_question(query: Query) -> Question:

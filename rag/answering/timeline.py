@@ -3,9 +3,9 @@ that sums it up.
 
 The value of a release is read, never guessed: the first sentence of its text that names the asked quantity
 (the question's words, less those asking about change and the series' names: «ключевая ставка», «годовая
-инфляция») and holds an amount with its unit after that word («до 17,00% годовых», «2,5 трлн рублей»; a forecast's range whole: «5,0–6,5%»). A
-change («на 300 б.п.», «на 0,25 процентного пункта») and a starting point («c 17,00% до 15,00%») are not the
-value when another amount follows. A release that names no such amount is listed with the value "".
+инфляция») and holds an amount with its unit after that word («до 17,00% годовых», «2,5 трлн рублей»; a
+forecast's range whole: «5,0–6,5%»). A change («на 300 б.п.», «на 0,25 процентного пункта») and a starting
+point («c 17,00% до 15,00%») are not the value when another amount follows. A release that names no such amount is listed with the value "".
 """
 
 from __future__ import annotations
