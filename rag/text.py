@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import razdel
-import Stemmer
 
 from rag.memo import remembered
+from rag.stemming import stem, stems
 
 
 def _bm25s_stopwords():
@@ -30,7 +30,7 @@ STOPWORDS_EN: tuple[str, ...] = _STOPWORD_LISTS.STOPWORDS_EN
 STOPWORDS_RUSSIAN: tuple[str, ...] = _STOPWORD_LISTS.STOPWORDS_RUSSIAN
 
 # Bump when `terms()` changes: indexes built with another version recompute their stored terms on open.
-TERMS_VERSION = "3"
+TERMS_VERSION = "4"
 WORD = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*")
 QUESTION_WORDS = {
     "какой", "какая", "какое", "какие", "каком", "какую", "каких", "каким", "какого", "какому",
@@ -96,29 +96,24 @@ def skeleton(stem: str) -> str:
     return re.sub(r"(.)\1+", r"\1", consonants)
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("russian")
-
-
 @remembered(REMEMBER_BYTES, REMEMBER_CHARS)
 def terms(text: str) -> list[str]:
     """Stemmed content words: the vocabulary of lexical search and of answer-sentence scoring."""
     kept = [w for w in words(text) if w not in STOPWORDS]
-    return _stemmer().stemWords(kept)
+    return stems(kept)
 
 
 def query_terms(text: str) -> list[str]:
     """Terms of a question, with the institutions it abbreviates spelled out as releases spell them
     (in any case: «регулятора», «Центробанком»)."""
     found = words(text)
-    stemmed = _stemmer().stemWords(found)
-    return terms(" ".join(_synonyms_by_stem().get(stem, word) for word, stem in zip(found, stemmed)))
+    stemmed = stems(found)
+    return terms(" ".join(_synonyms_by_stem().get(cut, word) for word, cut in zip(found, stemmed)))
 
 
 @lru_cache(maxsize=1)
 def _synonyms_by_stem() -> dict[str, str]:
-    return {_stemmer().stemWord(word): spelled for word, spelled in QUERY_SYNONYMS.items()}
+    return {stem(word): spelled for word, spelled in QUERY_SYNONYMS.items()}
 
 
 @dataclass(frozen=True, slots=True)

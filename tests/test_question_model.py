@@ -17,7 +17,7 @@ CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
 def test_russian_entities_come_from_ner_with_their_stems():
     question = model("На какую сумму Казахстан готов нарастить экспорт в Узбекистан?")
     assert [(e.text, e.kind) for e in question.entities] == [("Казахстан", "LOC"), ("Узбекистан", "LOC")]
-    assert question.entities[1].stems == ("узбекиста",)
+    assert question.entities[1].stems == ("узбекистан",)
     assert question.answer_type == "money"
 
 
@@ -85,7 +85,7 @@ def test_the_seat_of_a_publisher_goes_without_saying_in_its_releases():
 
 
 def test_a_name_no_release_knows_refuses_a_russian_question_but_not_an_english_one():
-    known = {"узбекиста": ["узбекиста"], "казахста": ["казахста"]}
+    known = {"узбекистан": ["узбекистан"], "казахстан": ["казахстан"]}
 
     def spellings(stem: str, transliterated: bool = False) -> list[str]:
         return known.get(stem, [])
@@ -238,7 +238,7 @@ def test_a_kazakh_sentences_first_word_is_not_taken_for_a_name():
 
 def test_a_capitalised_kazakh_word_the_tagger_misses_is_a_name_and_a_name_run_stays_whole():
     question = model("Қазақстан Өзбекстанға экспортты неше тауар позициясы бойынша арттыруға дайын?")
-    assert ("узбекиста",) in [e.stems for e in question.entities]
+    assert ("узбекистан",) in [e.stems for e in question.entities]
     bank = model("2023 жылғы 15 тамызда Ресей Орталық банкі ставканы қанша пайызға дейін көтерді?")
     assert [e.text for e in bank.entities] == ["Ресей Орталық"]
 

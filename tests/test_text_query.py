@@ -27,6 +27,21 @@ def test_terms_stem_inflections_to_one_form():
     assert terms("спутник") == terms("спутника") == terms("спутником") == ["спутник"]
 
 
+@pytest.mark.parametrize("forms", [
+    "Казахстан Казахстана Казахстаном Казахстане",  # Snowball: казахста, казахстан, …
+    "граждан гражданам гражданами граждане",
+    "потенциал потенциала потенциалу потенциалом",
+    "охрана охраны охране охраной",
+])
+def test_a_noun_snowball_cuts_like_a_verb_is_stemmed_as_its_other_forms(forms):
+    assert len(set(terms(forms))) == 1
+
+
+def test_a_short_participle_keeps_the_verbs_stem():
+    assert terms("подписан") == terms("подписали") == terms("подписана")
+    assert terms("создан") == terms("создали")
+
+
 def test_terms_drop_stopwords_and_question_words():
     assert terms("и в на по с к о что он она мы the and of") == []
     assert terms("Какой был объём экспорта пшеницы в 2024 году?") == ["объ", "экспорт", "пшениц", "2024"]

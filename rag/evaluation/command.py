@@ -139,7 +139,7 @@ def _run_naive(settings: Settings, paths: list[Path], cases, judge) -> dict:
 
 
 # The code that decides what an index holds: a change to any of it must never measure old chunks.
-INDEX_CODE = ("documents.py", "plaintext.py", "chunking.py", "text.py", "embeddings.py", "ingest.py", "store")
+INDEX_CODE = ("documents.py", "plaintext.py", "chunking.py", "text.py", "stemming.py", "embeddings.py", "ingest.py", "store")
 
 
 def _work_dir(settings: Settings, paths: list[Path]) -> Path:
