@@ -48,6 +48,13 @@ from rag.answering.extractive import _quotable
     ("What revenue did the region's IT companies bring in?", "money"),
     ("What dollar value does the government put on the new exports?", "money"),
     ("What investment projects did the governor present?", None),  # projects are not a sum
+    ("Какой бюджет был у фильма?", "money"),
+    ("What new maximum family mortgage loan amount did the governors propose?", "money"),
+    ("Какой спад производства прогнозирует банк?", "number"),
+    ("Какое снижение ставки ожидают аналитики?", "number"),
+    ("Жүк ағыны қандай көлемге жетеді?", "number"),
+    ("On what exact date did the prime minister visit Bishkek?", "day"),
+    ("Как назывался контейнеровоз, прошедший Севморпуть?", "name"),
     # the first question word tells what is asked; a "when" after it is of the event asked about
     ("Who received the prime minister when he visited Bishkek?", "name"),
     ("Кто встречал делегацию, когда она прилетела в Москву?", "name"),

@@ -142,6 +142,29 @@ def test_a_reaction_or_a_forecast_asked_is_answered_by_one(question, sentence, f
     assert sentence_failure(model(question), passage(sentence, date="2025-02-10"), sentence) == failed
 
 
+def test_a_share_is_answered_by_a_share_of_what_the_question_names():
+    question = model("Какую долю населения потеряла Россия после распада Советского Союза?")
+    assert question.share_of == ("населен",)
+    other = "Россия после распада Советского Союза утратила 40 процентов территории."
+    own = "Россия потеряла почти половину населения и 40 процентов территории."
+    assert sentence_failure(question, passage(other), other) == Failure("focus", "населения")
+    assert sentence_failure(question, passage(own), own) is None
+    related = lambda word, text: "электроэнергии" in text  # noqa: E731 (navec's verdict, for the test)
+    asked = model("Какая доля электричества приходится на Сангтудинскую ГЭС?")
+    said = "Сангтудинская ГЭС производит 12 процентов потребляемой республикой электроэнергии."
+    assert sentence_failure(asked, passage(said), said, related=related) is None
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
+    ("2025 жылғы наурызда Путин жүк ағыны 2035 жылға қарай қандай көлемге жетеді деп болжады?",
+     "Мы уверены, что к 2030 году это будет 70–100 миллионов тонн.", Failure("period")),
+    ("2025 жылғы наурызда Путин жүк ағыны 2030 жылға қарай қандай көлемге жетеді деп болжады?",
+     "Мы уверены, что к 2030 году это будет 70–100 миллионов тонн.", None),
+])
+def test_a_forecast_asked_in_a_month_for_a_later_year_names_that_year(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence, date="2025-03-27"), sentence) == failed
+
+
 @pytest.mark.parametrize("question, sentence, failed", [
     # who took a post is answered by a sentence naming someone the question does not
     ("Кто стал врио губернатора Новгородской области после ухода Андрея Никитина?",

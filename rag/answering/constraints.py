@@ -17,6 +17,7 @@ from rag.answering.periods import before_the_years, in_period, names_a_year, say
 from rag.answering.names import Entity
 from rag.answering.tagging import named_spans
 from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
+from rag.query import Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
 
@@ -265,9 +266,11 @@ def _of_the_rate(rated: tuple[str, tuple[str, ...], str], sentence: str, context
     return not names_another and any(t.startswith(rated[1]) for t in terms(context or sentence))
 
 
-def sentence_failure(question: Question, passage: Passage, sentence: str, context: str = "") -> Failure | None:
+def sentence_failure(question: Question, passage: Passage, sentence: str, context: str = "",
+                     related: Callable[[str, str], bool] | None = None) -> Failure | None:
     """`context`: the sentence with the ones beside it, where a sum must name what it is the cost of (in
-    its own words: words of like meaning let too much through here)."""
+    its own words: words of like meaning let too much through here). `related(word, text)`: whether the
+    text holds a word of like meaning."""
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
         # «сколько ей было лет и как её звали?»: a sentence without the number may answer its other question
@@ -283,6 +286,9 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("focus", question.focus_word)
     if question.measured_in and kind in STRICT and not holds_measure(question.measured_in, sentence):
         return Failure("answer_type", "number")
+    if kind == "percent" and question.share_of and not _mentions(question.share_of, set(terms(context or sentence))) \
+            and not (related and related(question.share_of_word, context or sentence)):
+        return Failure("focus", question.share_of_word)
     if kind in ("percent", "number") and question.rated and not _of_the_rate(question.rated, sentence, context):
         return Failure("focus", question.rated[2])
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
@@ -302,16 +308,22 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     if not says_the_year(question.query, passage, (context or sentence) if question.asks_several else sentence):
         return Failure("period")
     # What is expected of a year is said of it: a release of 2025 expecting growth «к 2030 году» tells
-    # nothing of 2025.
-    asked_years = set(question.query.years)
-    if question.forecast and asked_years and whole_years(question.query) \
-            and not names_a_year(asked_years, passage, context or sentence):
+    # nothing of 2025, nor a forecast made in March 2025 «к 2030 году» of 2035.
+    if question.forecast and (ahead := _years_ahead(question.query)) \
+            and not names_a_year(ahead, passage, context or sentence):
         return Failure("period")
     if kind == "money" and question.cost_of:
         near = set(terms(context or sentence))
         if not any(_mentions(tuple(terms(word)), near) for word in question.cost_of):
             return Failure("focus", question.cost_of[-1])
     return None
+
+
+def _years_ahead(query: Query) -> set[int]:
+    """The years a forecast is asked for: those the question names, but the year of the month or day it names
+    (the release's: «в марте 2025 года … к 2035 году»)."""
+    asked = set(query.years)
+    return asked if whole_years(query) else asked - {query.dates.start // 10000}
 
 
 def _names_someone_else(question: Question, sentence: str) -> bool:

@@ -10,13 +10,15 @@ from rag.text import normalise, terms
 # What a "какой/какую …" question measures when it asks for a number («какую годовую инфляцию»).
 MEASURES = (r"длин\w*|протяженност\w*|высот\w*|глубин\w*|ширин\w*|площад\w*|мощност\w*|уровень|уровне|ставк\w*|процент\w*|дол(?:я|ю|и|ей)\b|сумм\w+|размер\w*|инфляц\w*|курс\w*|объ?ем\w*|"
             r"цен\w*|численност\w*|количеств\w*|темп\w*|рост\w*|показател\w*|прогноз\w*|продолжительност\w*|"
-            r"длительност\w*|скорост\w*|рекорд\w*|прирост\w*|увеличени\w*|част(?:ь|и)\b|дол(?:е|ей)\b")
+            r"длительност\w*|скорост\w*|рекорд\w*|прирост\w*|увеличени\w*|част(?:ь|и)\b|дол(?:е|ей)\b|"
+            r"спад\w*|снижени\w*|сокращени\w*|падени\w*|замедлени\w*|ускорени\w*|дефицит\w*|профицит\w*")
 EXPECTS = {
     "money": re.compile(
         r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(?:будет\s+|будут\s+|может\s+)?(стои\w+|денег|средств)|"
-        r"как\w+\s+(?:\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?(сумм\w+|стоимост\w*|доход(?:а|ы|ов|ом|у)?|выручк\w*|прибыл(?:ь|и|ью)|"
+        r"как\w+\s+(?:\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?(сумм\w+|стоимост\w*|бюджет\w*|доход(?:а|ы|ов|ом|у)?|выручк\w*|прибыл(?:ь|и|ью)|"
         r"зарплат\w*|инвестици(?:[йяию]|ям|ях|ями))|how\s+much\b.{0,80}?\bcost|what\s+did\b.{0,80}?\bcost|"
-        r"what\s+(?:[\w-]+\s+){0,2}?(?:revenue|income|profit|earnings|turnover|dollar\s+value)\b|"
+        r"what\s+(?:[\w-]+\s+){0,2}?(?:revenue|income|profit|earnings|turnover|dollar\s+value|budget)\b|"
+        r"what\s+(?:[\w-]+\s+){0,4}?(?:loan|mortgage|payment|grant|subsidy|allowance)\s+(?:amount|sum|size)\b|"
         r"қанша\s+(теңге|доллар|рубль|сом|ақша|қаржы)\w*|қандай\s+сома\w*|құны\s+қанша|қанша\s+тұра\w*|"
         r"бағасы\s+қанша)\b"),
     "percent": re.compile(
@@ -34,17 +36,18 @@ EXPECTS = {
         rf"как\w+\s+(был\w*\s+|стал\w*\s+|будет\s+|сейчас\s+|теперь\s+)?(\w+(?:ую|ой|ый|ий|ая|ое|ые|ых|ей)\s+)?({MEASURES})|"
         r"how\s+(many|much|large|big|high|long|fast|far)|what\s+(level|rate)|"
         r"what\s+(?:[\w-]+\s+){0,2}?(?:capacity|growth|figure|temperature|pressure|speed|population|record|output)\b|what\s+(?:is|was|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:value|volume|"
-        r"amount|size|number|level|figure)|қанша|неше|қандай\s+(?:деңгей|көрсеткіш|мөлшер)\w*)\b"
+        r"amount|size|number|level|figure)|қанша|неше|қандай\s+(?:деңгей|көрсеткіш|мөлшер|көлем)\w*)\b"
     ),
     # A day, not just a year: «какого числа», «в какой день».
-    "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:day|date)|қай\s+күн\w*)\b"),
+    "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:exact\s+|precise\s+)?(?:day|date)|"
+                      r"қай\s+күн\w*)\b"),
     # «…, когда они встретились» and "… when they met" tell of the event asked about, not when it was; a
     # "when" that asks starts the question or is followed by its auxiliary ("…, when did Putin say …").
     "date": re.compile(r"\b((?<!,\s)когда|(?:^\s*|\b(?:and|or|but)\s+)when|when(?=\s+(?:did|do|does|was|were|is|are|will|would|could|can|has|have|had)\b)|қашан|в\s+как(?:ом|ие|ой)\s+(?:году|сроки|срок)|к\s+какому\s+(?:сроку|году)|"
                        r"какого\s+года|(?:in\s+)?(?:what|which)\s+year|by\s+when|қай\s+жылы)\b"),
     # English "who" asks only where a clause starts ("Who replaced…", "…, and who took over"); after a noun it
     # is a relative pronoun ("the share of leavers who go on to work").
-    "name": re.compile(r"\b(кто|кого|кому|кем|как\s+(?:\w+\s+)?(?:зовут|звали)|кім)\b|"
+    "name": re.compile(r"\b(кто|кого|кому|кем|как\s+(?:\w+\s+)?(?:зовут|звали|называ\w*|назван\w*)|кім)\b|"
                        r"(?:^|[,;:]\s*|\b(?:and|but|or|then)\s+)(?:(?:to|with|by|from|for|of)\s+)?(who|whom)\b"),
     "place": re.compile(r"\b(где|куда|откуда|в\s+как\w+\s+(город\w*|стран\w*|регион\w*|мест\w*)|where|қай\s+жерде)\b"),
 }

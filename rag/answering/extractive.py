@@ -120,7 +120,7 @@ class ExtractiveAnswerer:
             failures.clear()
         candidates = []
         for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted)):
-            failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context)
+            failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context, self._related)
             if failure is None:
                 candidates.append(candidate)
             else:

@@ -29,6 +29,8 @@ COSTING = re.compile(r"^(обош|обой|обход|оцени|стои|сто
 # What is done to a thing says nothing of which thing: «строительство комплекса» is about the complex.
 ACTIONS = re.compile(r"^(строительств|реконструкц|создани|реализац|проведени|организац|закупк|покупк|ремонт|"
                      r"модернизац|разработк|производств)")
+# «какую долю населения», «сколько процентов голосов»: what a share is of.
+SHARE = re.compile(r"^(?:дол[яюие]й?|процент\w*)$")
 ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z-]+(?:\s+[A-Za-z-]+)?)", re.I)
 # A why-question, a yes/no question or one asking how someone judged something states what it asks
 # about: the premise a release must say («почему ЦБ снизил ставку», «как Жапаров оценил идею …»).
@@ -102,6 +104,10 @@ class Question:
     answer_type: str | None
     focus: tuple[str, ...]
     focus_word: str
+    # What a share asked for is of («какую долю населения» → населен): a share of another whole
+    # («40 процентов территории») does not answer.
+    share_of: tuple[str, ...]
+    share_of_word: str
     predicate: tuple[str, ...]
     # «как звали погибшую и сколько ей было лет?»: what each of its questions asks for, in their order
     answer_types: tuple[str, ...] = ()
@@ -163,6 +169,8 @@ def read_question(query: Query) -> Question:
         who=asks_who(query.question),
         focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(in_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
+        share_of=tuple(query_terms(share_word)) if (share_word := _share_of(tagged)) else (),
+        share_of_word=share_word,
         cost_of=_cost_of(tagged) if tagged is not None else (),
         # A reaction is to something the release must say happened («как отреагировали на требования»),
         # in its words but the reaction's own.
@@ -252,6 +260,22 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _share_of(tagged) -> str:
+    """The word naming what the share asked for is of: the noun after «доля», «процент» (past its
+    adjectives), in a Russian question (an English or Kazakh word's Russian is too often a guess)."""
+    if tagged is None:
+        return ""
+    tokens = tagged.tokens
+    for index, token in enumerate(tokens):
+        if SHARE.match(token.text.lower()):
+            for following in tokens[index + 1 : index + 4]:
+                if following.pos == "NOUN":
+                    return following.text
+                if following.pos not in ("ADJ", "DET"):
+                    break
+    return ""
 
 
 def _document_kind(question: str, tagged) -> tuple[str, tuple[str, ...]]:
