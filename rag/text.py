@@ -85,7 +85,7 @@ def _number(token: str) -> str:
 
 def stem_head(stem: str) -> str:
     """What the inflections of a word share: Snowball stems of one name differ in their last letters
-    («Кыргызстан» → кыргызста, «Кыргызстану» → кыргызстан; «Жапаров» → жапар, «Жапарова» → жапаров)."""
+    («Жапаров» → жапар, «Жапарова» → жапаров; «Токаев» → тока, «Токаевым» → токаев)."""
     return stem[: len(stem) - 2] if len(stem) >= 7 else stem[: len(stem) - 1] if len(stem) >= 5 else stem
 
 
