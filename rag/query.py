@@ -67,7 +67,7 @@ YEAR_RANGE = re.compile(rf"\b(?P<first>(?:19|20)\d\d)\s*(?:[-–—]|по|to|unt
 YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of)\s+{YEAR}(?:\s*(?:году|г\.|год|-м|-го)|\b)")
 # A year, not a quantity («свыше 1900 градусов»): named as one («2003 года», «в 2022») or beside another year.
 ANY_YEAR = re.compile(
-    rf"(?:\b(?:в|во|с|со|до|по|к|на|за|от|in|of|since|by|from|until|between|and|и)\s+|[-–—]\s*)"
+    rf"(?:\b(?:в|во|с|со|до|по|к|на|за|от|in|of|since|by|from|until|between|and|for|during|through|after|before|и)\s+|[-–—]\s*)"
     rf"(?P<named>(?:19|20)\d\d)(?![\d,.]\d){DECADE}|\b(?P<dated>(?:19|20)\d\d){DECADE}(?=\s*(?:[-–—]|год|г\.|гг\.|жыл|'s))")
 
 # A question about the present value of something that changes: no date, and words for "now" or "latest".

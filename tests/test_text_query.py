@@ -163,6 +163,9 @@ def test_every_year_the_question_names_is_kept():
     assert build_query("Как менялась ставка с 2014 по 2016 год?").years == (2014, 2016)
     assert build_query("Ставка выросла в 2,2020 раза?").years == ()
     assert build_query("А грузов?", ["Сколько пассажиров перевезли в 2024 году?"]).years == (2024,)
+    assert build_query("What key rate did the bank forecast for 2026 in its June 2022 decision?").years == (2026,)
+    assert build_query("What happened to prices during 2023?").years == (2023,)
+    assert build_query("How many homes were built for over 2000 families?").years == ()
 
 
 def test_leap_year_winter_ends_on_february_29():
