@@ -166,6 +166,21 @@ def test_a_forecast_asked_in_a_month_for_a_later_year_names_that_year(question, 
 
 
 @pytest.mark.parametrize("question, sentence, failed", [
+    ("О чём говорили Путин и Токаев по телефону?",
+     "Состоялся телефонный разговор Владимира Путина с Президентом Казахстана Касым-Жомартом Токаевым.",
+     Failure("topic")),
+    ("О чём говорили Путин и Токаев по телефону?",
+     "Обсуждены актуальные вопросы взаимодействия в торгово-экономической сфере.", None),
+    ("What did Putin and Oliver Stone talk about when they met?",
+     "Владимир Путин встретился в Музее Победы с американским кинорежиссёром Оливером Стоуном.", Failure("topic")),
+    ("Путин мен Тоқаев телефон арқылы не туралы сөйлесті?",
+     "Состоялся также обмен мнениями по вопросам энергетики.", None),
+])
+def test_what_was_discussed_is_answered_by_a_sentence_saying_it(question, sentence, failed):
+    assert sentence_failure(model(question), passage(sentence, date="2025-04-17"), sentence) == failed
+
+
+@pytest.mark.parametrize("question, sentence, failed", [
     # who took a post is answered by a sentence naming someone the question does not
     ("Кто стал врио губернатора Новгородской области после ухода Андрея Никитина?",
      "Президент подписал Указ «О досрочном прекращении полномочий Губернатора Новгородской области».", "answer_type"),

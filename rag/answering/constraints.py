@@ -42,6 +42,11 @@ NEGATION = re.compile(r"\b(?:не|нет|ни|без|отказ\w*|отмен\w*
 # Words of a judgement, which a sentence must hold to answer «правильно ли…», "was it right…".
 EVALUATIVE = re.compile(r"\b(?:правильн|неправильн|верн(?:о|ый|ое|ая|ым|ого)\b|оправда|реалист|обоснова|разумн|"
                         r"целесообразн|ошиб|успешн|эффективн|удачн|неудачн|адекватн|взвешенн)")
+# A sentence saying what was discussed (not only that a call or meeting took place).
+TOPIC_SAID = re.compile(r"\b(?:обсу[дж]|обмен\w*\s+мнени|обменял|затрон|рассмотр|речь\s+(?:шла|ид[её]т)|говорил\w*\s+об?\b|"
+                        r"в\s+центре\s+внимания|внимани\w*\s+(?:было\s+)?удел|удел\w*\s+внимани|тем[аыуе]\b|тематик|"
+                        r"вопрос|договорил|согласова|проинформирова|поделился|рассказал|доложил|подчеркн|отметил|предлож|пригласил|"
+                        r"приветствова|выразил|призвал|заявил)")
 
 # Spellings of one unit (a "how many days" is answered by «пять дней»).
 UNIT_FAMILIES = (("день", "дня", "дней", "суток"), ("год", "лет"), ("км", "километр"), ("га", "гектар"))
@@ -59,7 +64,7 @@ PREMISE_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Failure:
-    constraint: str  # "period", "entity", "answer_type", "focus", "event", "premise", "opinion" or "document"
+    constraint: str  # "period", "entity", "answer_type", "focus", "event", "premise", "opinion", "topic" or "document"
     detail: str = ""
 
 
@@ -303,6 +308,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("opinion")  # a reaction, but of someone else
     if question.forecast and not FORECAST_SAID.search(normalise(sentence)):
         return Failure("opinion")
+    if question.asks_topic and not TOPIC_SAID.search(normalise(sentence)):
+        return Failure("topic")
     # The year must be in the sentence itself, unless a second question may ask of another time ("and how
     # many a year earlier?"), which the sentences beside it may name.
     if not says_the_year(question.query, passage, (context or sentence) if question.asks_several else sentence):

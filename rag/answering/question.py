@@ -59,6 +59,13 @@ REACTOR_WORDS = {"сам", "там", "тогда", "сейчас", "publicly", "
 # state.
 FORECAST_ASKED = re.compile(r"\b(прогноз\w*|ожидает|ожидают|рассчитывает|рассчитывают|forecast\w*|predict\w*|"
                             r"expect(?:s|ed|ing)?|anticipat\w*|болжа\w*|күтеді|күтілуде)\b", re.I)
+# «о чём говорили», «что обсуждали», "what did they discuss", «не туралы сөйлесті»: what was discussed, which the
+# answer must state (the release's announcement of the call does not).
+TOPIC_ASKED = re.compile(r"\bо\s+ч[её]м\b|\bчто\s+(?:[^\W\d_]+\s+){0,4}?обсу[дж]\w*|"
+                         r"\bкак\w*\s+(?:вопрос\w*|тем\w*)\s+(?:[^\W\d_]+\s+){0,4}?обсу[дж]\w*|"
+                         r"\bwhat\s+(?:did|do|does|will|would)\b.{0,80}?\b(?:discuss\w*|talk\w*\s+about)\b|"
+                         r"\bwhat\s+was\s+discussed\b|\bне\s+туралы\b|\bне\s+талқыла\w*|"
+                         r"\bқандай\s+(?:мәселе\w*|тақырып\w*)\s+(?:[^\W\d_]+\s+){0,3}?талқыла\w*", re.I)
 # A premise said in the negative: «почему Токаев не приедет», "why did he refuse", «неге қатыспайтынын».
 NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
                      r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
@@ -104,6 +111,8 @@ class Question:
     answer_type: str | None
     focus: tuple[str, ...]
     focus_word: str
+    # «о чём говорили …?»: what was discussed.
+    asks_topic: bool
     # What a share asked for is of («какую долю населения» → населен): a share of another whole
     # («40 процентов территории») does not answer.
     share_of: tuple[str, ...]
@@ -180,6 +189,7 @@ def read_question(query: Query) -> Question:
         reaction=reaction is not None,
         reacting=_reacting(reaction, query.language),
         forecast=FORECAST_ASKED.search(query.question) is not None,
+        asks_topic=TOPIC_ASKED.search(query.question) is not None,
         negated=premised and NEGATED.search(query.question) is not None,
         rated=_rated(query.question, rendered, query.language),
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
