@@ -308,7 +308,7 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("opinion")  # a reaction, but of someone else
     if question.forecast and not FORECAST_SAID.search(normalise(sentence)):
         return Failure("opinion")
-    if question.asks_topic and not TOPIC_SAID.search(normalise(sentence)):
+    if question.asks_topic and not says_a_topic(sentence):
         return Failure("topic")
     # The year must be in the sentence itself, unless a second question may ask of another time ("and how
     # many a year earlier?"), which the sentences beside it may name.
@@ -331,6 +331,11 @@ def _years_ahead(query: Query) -> set[int]:
     (the release's: «в марте 2025 года … к 2035 году»)."""
     asked = set(query.years)
     return asked if whole_years(query) else asked - {query.dates.start // 10000}
+
+
+def says_a_topic(sentence: str) -> bool:
+    """Whether a sentence says what was discussed, proposed or agreed (not only that a call took place)."""
+    return TOPIC_SAID.search(normalise(sentence)) is not None
 
 
 def _names_someone_else(question: Question, sentence: str) -> bool:

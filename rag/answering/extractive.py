@@ -23,8 +23,8 @@ from typing import Callable, Iterator
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
-from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, sentence_failure,
-                                      unanswered_clause)
+from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, says_a_topic,
+                                      sentence_failure, unanswered_clause)
 from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
@@ -119,7 +119,8 @@ class ExtractiveAnswerer:
         if top:
             failures.clear()
         candidates = []
-        for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted)):
+        for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted),
+                                          question.asks_topic):
             failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context, self._related)
             if failure is None:
                 candidates.append(candidate)
@@ -223,7 +224,8 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: c.score, reverse=True)
 
     def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float,
-                    kind: str | None, question_words: dict[str, str]) -> list[Candidate]:
+                    kind: str | None, question_words: dict[str, str], topic: bool = False) -> list[Candidate]:
+        """`topic`: the question asks what was discussed (`Question.asks_topic`)."""
         result = []
         quotables = [_quotable(passage.text) for passage in passages]
         like = self._like_words(question_words, [s for quotable in quotables for s in quotable])
@@ -236,12 +238,14 @@ class ExtractiveAnswerer:
                 said = (own | title_terms) & wanted.keys()
                 # Stems asked for that the sentence says in other words («выручка» for «доход»).
                 rephrased = {t for t in wanted.keys() - said if like(t, sentence)}
-                # A sentence must itself say something asked, or hold the number or sum asked for right
-                # after or before one that does (a paraphrased question shares no word with the sentence
-                # that answers it: «сколько команд сапёров» — «привлечено 110 групп разминирования»).
+                # A sentence must itself say something asked, or hold the number or sum asked for (or what was
+                # discussed) right after or before one that does (a paraphrased question shares no word with
+                # the sentence that answers it: «сколько команд сапёров» — «привлечено 110 групп разминирования»;
+                # «о чём говорили по телефону?» — «Лидеры обсудили работу комиссии»).
                 if not own & wanted.keys() and not rephrased:
                     beside = own_terms[max(0, i - 1) : i] + own_terms[i + 1 : i + 2]
-                    if not (kind in STRICT and holds(kind, sentence) and any(o & wanted.keys() for o in beside)):
+                    answers = (kind in STRICT and holds(kind, sentence)) or (topic and says_a_topic(sentence))
+                    if not (answers and any(o & wanted.keys() for o in beside)):
                         continue
                 coverage = (sum(wanted[t] for t in said) + REPHRASED_WEIGHT * sum(wanted[t] for t in rephrased)) / total
                 context = " ".join(quotable[max(0, i - 1) : i + 2])
