@@ -255,3 +255,9 @@ def test_a_question_asking_two_things_wants_what_each_asks_for():
     assert both_numbers.answer_types == ("money", "number")
     words = "Поезд идёт по новому маршруту через Казахстан."
     assert sentence_failure(both_numbers, passage(words), words) == Failure("answer_type", "money")
+
+
+def test_a_which_question_names_what_it_asks_of():
+    assert model("Какой товарооборот между Казахстаном и Кыргызстаном?").asked_noun == ("товарооборот",)
+    assert model("Какую международную выставку провели в Ташкенте?").asked_noun == ("выставк",)
+    assert model("Сколько стоил билет?").asked_noun == ()

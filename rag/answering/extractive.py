@@ -36,6 +36,8 @@ COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
 EXPECTED_BONUS = 0.3
 PREDICATE_BONUS = 0.1
+# A sentence naming what a «какой …» question asks of («какой товарооборот» — «…товарооборота до 2 млрд»).
+ASKED_NOUN_BONUS = 0.1
 RANK_DECAY = 0.1
 SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
@@ -219,6 +221,8 @@ class ExtractiveAnswerer:
             bonus = EXPECTED_BONUS if expected else 0.0
             if predicate & candidate.terms:
                 bonus += PREDICATE_BONUS
+            if question.asked_noun and set(question.asked_noun) & candidate.terms:
+                bonus += ASKED_NOUN_BONUS
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * candidate.similarity
                                + bonus) * (1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)

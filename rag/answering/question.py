@@ -113,6 +113,8 @@ class Question:
     focus_word: str
     # «о чём говорили …?»: what was discussed.
     asks_topic: bool
+    # The stems of the noun a «какой …» question asks of («какой товарооборот» → товарооборот), Russian only.
+    asked_noun: tuple[str, ...]
     # What a share asked for is of («какую долю населения» → населен): a share of another whole
     # («40 процентов территории») does not answer.
     share_of: tuple[str, ...]
@@ -190,6 +192,7 @@ def read_question(query: Query) -> Question:
         reacting=_reacting(reaction, query.language),
         forecast=FORECAST_ASKED.search(query.question) is not None,
         asks_topic=TOPIC_ASKED.search(query.question) is not None,
+        asked_noun=_asked_noun(tagged),
         negated=premised and NEGATED.search(query.question) is not None,
         rated=_rated(query.question, rendered, query.language),
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
@@ -270,6 +273,18 @@ def _focus(question: str, language: str, tagged) -> list[str]:
             if following.pos not in ("ADJ", "DET", "NUM"):
                 break
     return []
+
+
+def _asked_noun(tagged) -> tuple[str, ...]:
+    """The stems of the first noun after «какой», «какая», … (past its adjectives)."""
+    if tagged is None:
+        return ()
+    tokens = tagged.tokens
+    for index, token in enumerate(tokens):
+        if WHICH.match(token.text.lower()):
+            noun = next((t for t in tokens[index + 1 : index + 4] if t.pos == "NOUN"), None)
+            return tuple(terms(noun.text)) if noun is not None else ()
+    return ()
 
 
 def _share_of(tagged) -> str:
