@@ -213,6 +213,7 @@ class ExtractiveAnswerer:
         vectors = self.embed([question.query.search_text] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         predicate = set(question.predicate)
+        asked_noun = set(question.asked_noun)
         asked = question.asked_stems
         for candidate, sim in zip(candidates, similarity):
             candidate.similarity = float(sim)
@@ -221,7 +222,7 @@ class ExtractiveAnswerer:
             bonus = EXPECTED_BONUS if expected else 0.0
             if predicate & candidate.terms:
                 bonus += PREDICATE_BONUS
-            if question.asked_noun and set(question.asked_noun) & candidate.terms:
+            if asked_noun & candidate.terms:
                 bonus += ASKED_NOUN_BONUS
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * candidate.similarity
                                + bonus) * (1.0 - RANK_DECAY * candidate.rank)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from rag.answering.expected import asks_who, expected_answer, measured_in
 from rag.answering.names import Entity, in_russian, named_entities
@@ -170,6 +171,7 @@ def read_question(query: Query) -> Question:
             entities.setdefault(entity.stems, replace(entity, clause=clause))
     tagged = docs.get(query.question) if query.language == "ru" else None
     focus_words = _focus(query.question, query.language, tagged)
+    which = _which_noun(tagged)
     rendered = terms(in_russian(query.question, query.language))  # its stems in the releases' Russian
     reaction = REACTION.search(query.question)
     return Question(
@@ -192,7 +194,7 @@ def read_question(query: Query) -> Question:
         reacting=_reacting(reaction, query.language),
         forecast=FORECAST_ASKED.search(query.question) is not None,
         asks_topic=TOPIC_ASKED.search(query.question) is not None,
-        asked_noun=_asked_noun(tagged),
+        asked_noun=tuple(terms(which)) if which else (),
         negated=premised and NEGATED.search(query.question) is not None,
         rated=_rated(query.question, rendered, query.language),
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
@@ -202,7 +204,7 @@ def read_question(query: Query) -> Question:
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
         asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
-        document_kind=_document_kind(query.question, tagged),
+        document_kind=_document_kind(query.question, tagged, which),
         figures=_figures(in_russian(without_dates(query.question), query.language)),
     )
 
@@ -263,62 +265,52 @@ def _focus(question: str, language: str, tagged) -> list[str]:
                 and not following.lower().startswith(KAZAKH_BE)][:1]
     if tagged is None:
         return []
+    noun = _noun_past_adjectives(tagged, lambda word: word in COUNTING, ("ADJ", "DET", "NUM"))
+    return [noun] if noun else []
+
+
+def _noun_past_adjectives(tagged, starts: Callable[[str], bool], passed: tuple[str, ...]) -> str:
+    """The noun right after a word `starts` accepts (lowercased), past words of the parts of speech `passed`
+    («сколько новых школ» → школ), for the first such word followed by one."""
     tokens = tagged.tokens
     for index, token in enumerate(tokens):
-        if token.text.lower() not in COUNTING:
+        if not starts(token.text.lower()):
             continue
         for following in tokens[index + 1 : index + 4]:
             if following.pos == "NOUN":
-                return [following.text]
-            if following.pos not in ("ADJ", "DET", "NUM"):
+                return following.text
+            if following.pos not in passed:
                 break
-    return []
+    return ""
 
 
-def _asked_noun(tagged) -> tuple[str, ...]:
-    """The stems of the first noun after «какой», «какая», … (past its adjectives)."""
+def _which_noun(tagged) -> str:
+    """The first noun of the three words after a Russian question's first «какой», «какая», …"""
     if tagged is None:
-        return ()
-    tokens = tagged.tokens
-    for index, token in enumerate(tokens):
+        return ""
+    for index, token in enumerate(tagged.tokens):
         if WHICH.match(token.text.lower()):
-            noun = next((t for t in tokens[index + 1 : index + 4] if t.pos == "NOUN"), None)
-            return tuple(terms(noun.text)) if noun is not None else ()
-    return ()
+            return next((t.text for t in tagged.tokens[index + 1 : index + 4] if t.pos == "NOUN"), "")
+    return ""
 
 
 def _share_of(tagged) -> str:
     """The word naming what the share asked for is of: the noun after «доля», «процент» (past its
     adjectives), in a Russian question (an English or Kazakh word's Russian is too often a guess)."""
-    if tagged is None:
-        return ""
-    tokens = tagged.tokens
-    for index, token in enumerate(tokens):
-        if SHARE.match(token.text.lower()):
-            for following in tokens[index + 1 : index + 4]:
-                if following.pos == "NOUN":
-                    return following.text
-                if following.pos not in ("ADJ", "DET"):
-                    break
-    return ""
+    return _noun_past_adjectives(tagged, SHARE.match, ("ADJ", "DET")) if tagged is not None else ""
 
 
-def _document_kind(question: str, tagged) -> tuple[str, tuple[str, ...]]:
-    """The stems of the kind of document a «какой/какие …» question asks for (its first noun), if it asks
-    for one: a sentence that names no such document cannot say which."""
+def _document_kind(question: str, tagged, which: str) -> tuple[str, tuple[str, ...]]:
+    """The stems of the kind of document a «какой/какие …» question asks for (its first noun, `which`), if it
+    asks for one: a sentence that names no such document cannot say which."""
     if tagged is None:
         # "which agreements …", «қандай келісімдер …»: the word after the question word, in Russian
         match = OTHER_WHICH.search(question)
         language = detect_language(question)
         words = match[1].split() if match else []
         return next(((word, kind) for word in words if (kind := _kind_of_document(in_russian(word, language)))), ("", ()))
-    tokens = tagged.tokens
-    for index, token in enumerate(tokens):
-        if WHICH.match(token.text.lower()):
-            noun = next((t for t in tokens[index + 1 : index + 4] if t.pos == "NOUN"), None)
-            kind = _kind_of_document(noun.text) if noun is not None else ()
-            return (noun.text, kind) if kind else ("", ())
-    return "", ()
+    kind = _kind_of_document(which) if which else ()
+    return (which, kind) if kind else ("", ())
 
 
 def _kind_of_document(word: str) -> tuple[str, ...]:
