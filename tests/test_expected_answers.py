@@ -49,6 +49,8 @@ from rag.answering.extractive import _quotable
     ("What dollar value does the government put on the new exports?", "money"),
     ("What investment projects did the governor present?", None),  # projects are not a sum
     ("Какой бюджет был у фильма?", "money"),
+    ("Сколько в год зарабатывала студия до реформы?", "money"),
+    ("Сколько человек работало на студии?", "number"),
     ("What new maximum family mortgage loan amount did the governors propose?", "money"),
     ("Какой спад производства прогнозирует банк?", "number"),
     ("Какое снижение ставки ожидают аналитики?", "number"),
@@ -124,3 +126,9 @@ def test_the_digits_of_an_address_are_no_amount():
 def test_the_digits_of_a_name_are_no_amount():
     assert not holds("number", "Начата утилизация мазута из носовой части «Волгонефти-239».")
     assert holds("number", "Поставлено 12 самолётов Су-57.") and holds("number", "Рост на 5-6%.")
+
+
+def test_the_number_of_a_figure_of_speech_is_no_amount():
+    assert not holds("number", "Буквально два слова о нашем театре, который в 2010 году едва не закрылся.")
+    assert not holds("number", "Позвольте пару слов о музее.")
+    assert holds("number", "Скажу пару слов: в театре работает 40 актёров.")

@@ -135,3 +135,18 @@ def test_a_year_asked_beside_the_month_of_its_release_must_be_named_by_the_sente
     recalled = model("Какой была инфляция в 1999 году, по словам президента в декабре 2002 года?")
     said = "Вот в 98-м году инфляция была 85 процентов, в 99-м – уже 36."
     assert sentence_failure(recalled, passage(said, date="2002-12-19"), said) is None
+
+
+def test_a_sentence_may_be_of_the_year_the_one_before_it_names_unless_it_names_a_time_of_its_own():
+    question = model("Сколько человек работало на тверском заводе в 2019 году, когда он был на грани закрытия?")
+    named = "Тверской завод в 2019 году был на грани закрытия."
+    then = "На заводе работало 40 человек."
+    now = "Сейчас на заводе работает 900 человек."
+    spanned = "За время реализации проекта на заводе обучено 300 человек."
+    text = passage(f"{named} {then} {now}", date="2025-03-25")
+    assert sentence_failure(question, text, then) == Failure("period")
+    assert sentence_failure(question, text, then, before=named) is None
+    assert sentence_failure(question, text, now, before=named) == Failure("period")
+    assert sentence_failure(question, text, spanned, before=named) == Failure("period")
+    # the year is carried one sentence on, not two
+    assert sentence_failure(question, text, now.replace("Сейчас на", "На"), before=then) == Failure("period")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
-from rag.answering.periods import before_the_years, in_period, names_a_year, says_the_year, whole_years
+from rag.answering.periods import before_the_years, in_period, names_a_year, said_of_the_year, says_the_year, whole_years
 from rag.answering.names import Entity
 from rag.answering.tagging import named_spans
 from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
@@ -272,10 +272,10 @@ def _of_the_rate(rated: tuple[str, tuple[str, ...], str], sentence: str, context
 
 
 def sentence_failure(question: Question, passage: Passage, sentence: str, context: str = "",
-                     related: Callable[[str, str], bool] | None = None) -> Failure | None:
+                     related: Callable[[str, str], bool] | None = None, before: str = "") -> Failure | None:
     """`context`: the sentence with the ones beside it, where a sum must name what it is the cost of (in
-    its own words: words of like meaning let too much through here). `related(word, text)`: whether the
-    text holds a word of like meaning."""
+    its own words: words of like meaning let too much through here); `before`: the sentence before it.
+    `related(word, text)`: whether the text holds a word of like meaning."""
     kind = question.answer_type
     if kind in STRICT and not holds(kind, sentence):
         # «сколько ей было лет и как её звали?»: a sentence without the number may answer its other question
@@ -310,9 +310,10 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         return Failure("opinion")
     if question.asks_topic and not says_a_topic(sentence):
         return Failure("topic")
-    # The year must be in the sentence itself, unless a second question may ask of another time ("and how
-    # many a year earlier?"), which the sentences beside it may name.
-    if not says_the_year(question.query, passage, (context or sentence) if question.asks_several else sentence):
+    # The year must be in the sentence itself or the one it follows, unless a second question may ask of
+    # another time ("and how many a year earlier?"), which the sentences beside it may name.
+    if not (says_the_year(question.query, passage, context or sentence) if question.asks_several
+            else said_of_the_year(question.query, passage, sentence, before)):
         return Failure("period")
     # What is expected of a year is said of it: a release of 2025 expecting growth «к 2030 году» tells
     # nothing of 2025, nor a forecast made in March 2025 «к 2030 году» of 2035.

@@ -15,6 +15,7 @@ MEASURES = (r"длин\w*|протяженност\w*|высот\w*|глубин
 EXPECTS = {
     "money": re.compile(
         r"\b(во\s+сколько\s+(обош\w+|обой\w+|обход\w+|оцен\w+)|сколько\s+(?:будет\s+|будут\s+|может\s+)?(стои\w+|денег|средств)|"
+        r"сколько\s+(?:\w+\s+){0,3}?(?:зарабат\w+|заработа\w+)|"
         r"как\w+\s+(?:\w+(?:ую|ой|ый|ий|ая|ое|ые|ых)\s+)?(сумм\w+|стоимост\w*|бюджет\w*|доход(?:а|ы|ов|ом|у)?|выручк\w*|прибыл(?:ь|и|ью)|"
         r"зарплат\w*|инвестици(?:[йяию]|ям|ях|ями))|how\s+much\b.{0,80}?\bcost|what\s+did\b.{0,80}?\bcost|"
         r"what\s+(?:[\w-]+\s+){0,2}?(?:revenue|income|profit|earnings|turnover|dollar\s+value|budget)\b|"
@@ -90,9 +91,10 @@ def expected_answer(question: str) -> str | None:
 
 # Dates, years and times of day are numbers a "how many" question does not ask for («в декабре 2023 года
 # мы запускали…», «время публикации — 13:30»).
+# So is the number of a figure of speech («буквально два слова о …», «пару слов»).
 # So are the digits of an address («accredit@may9.ru», «www.cbr.ru/press/pr/?file=20122024») and of a name
 # («Волгонефть-239», «Су-57»).
-NOT_AN_AMOUNT = re.compile(rf"\S+@\S+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|org|net|kz)\b\S*|"
+NOT_AN_AMOUNT = re.compile(rf"\b(?:два|пару|пара)\s+слов\w*|\S+@\S+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|org|net|kz)\b\S*|"
                            rf"(?<=[^\W\d_])[-‑]\d+\w*|"
                            rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b")
 

@@ -78,6 +78,7 @@ class Candidate:
     score: float = 0.0
     similarity: float = 0.0
     context: str = ""
+    before: str = ""
 
 
 class ExtractiveAnswerer:
@@ -123,7 +124,8 @@ class ExtractiveAnswerer:
         candidates = []
         for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted),
                                           question.asks_topic):
-            failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context, self._related)
+            failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context, self._related,
+                                       candidate.before)
             if failure is None:
                 candidates.append(candidate)
             else:
@@ -254,7 +256,8 @@ class ExtractiveAnswerer:
                         continue
                 coverage = (sum(wanted[t] for t in said) + REPHRASED_WEIGHT * sum(wanted[t] for t in rephrased)) / total
                 context = " ".join(quotable[max(0, i - 1) : i + 2])
-                result.append(Candidate(passage, sentence, own, coverage, rank, context=context))
+                result.append(Candidate(passage, sentence, own, coverage, rank, context=context,
+                                        before=quotable[i - 1] if i else ""))
         return result
 
     def _like_words(self, question_words: dict[str, str], texts: list[str]) -> Callable[[str, str], bool]:

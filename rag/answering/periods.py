@@ -42,6 +42,21 @@ COMPARED = re.compile(r"(?:\bчем|сравнению\s+с|сравнении\s
                       r"(?:\s+[^\W\d_]+){0,2}\s+$")
 
 
+# A sentence naming a time of its own («сейчас», «в этом году», «за время проекта», a year) is not of the year
+# the one before names.
+OWN_TIME = re.compile(r"\b(?:19|20)\d\d\b|\b(?:сейчас|сегодня\w*|теперь|ныне\w*|нынешн\w*|текущ\w+|"
+                      r"(?:этом|прошлом|следующем)\s+году|за\s+(?:всё\s+|все\s+)?(?:время|годы|период)|"
+                      r"за\s+(?:последние|эти|прошедшие)\s+\w+)\b")
+
+
+def said_of_the_year(query: Query, passage: Passage, sentence: str, before: str = "") -> bool:
+    """Whether a sentence is of the year asked: it names it, or the sentence just before it does and it names
+    no time of its own («…«Союзмультфильм», который в 2016 году был практически банкротом. На студии
+    работало 30 человек.»)."""
+    return says_the_year(query, passage, sentence) or (
+        bool(before) and not OWN_TIME.search(normalise(sentence)) and says_the_year(query, passage, f"{before} {sentence}"))
+
+
 def says_the_year(query: Query, passage: Passage, text: str) -> bool:
     """A release of another year than the one asked speaks of it only in sentences that name it (a release
     of 2024 with a forecast for 2025 does not give the results of 2025 in its other sentences): in digits,
