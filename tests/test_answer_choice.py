@@ -183,3 +183,14 @@ def test_who_is_refused_when_no_sentence_names_anyone_and_the_refusal_says_so(se
         answer = assistant.ask("Кто стал врио губернатора Новгородской области?")
     assert answer.refused and answer.refusal_reason == "answer_type"
     assert "не названо, кто это" in answer.answer.split("\n")[0]
+
+
+def test_what_happened_is_quoted_before_a_forecast_unless_a_forecast_is_asked(settings, embedder, tmp_path):
+    text = ("Совет директоров Банка России принял решение повысить ключевую ставку до 8,50% годовых. "
+            "По прогнозу Банка России, годовая инфляция в Тульской области ускорится до 5,0–6,5% в 2023 году. "
+            "Годовая инфляция в Тульской области в июле составила 3,6%.")
+    with one_release(settings, embedder, tmp_path, "О ключевой ставке", "2023-07-21", text) as assistant:
+        happened = assistant.ask("До какого уровня ускорилась годовая инфляция в Тульской области в июле 2023 года?")
+        assert happened.citations[0]["quote"].startswith("Годовая инфляция в Тульской области в июле"), happened.answer
+        forecast = assistant.ask("Какую годовую инфляцию в Тульской области прогнозирует Банк России на 2023 год?")
+        assert forecast.citations[0]["quote"].startswith("По прогнозу"), forecast.answer

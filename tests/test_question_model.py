@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rag.answering.constraints import (Failure, Named, enforced_entities, passage_failure, sentence_failure,
                                        unanswered_clause)
 from rag.retrieval import Passage
@@ -261,3 +263,17 @@ def test_a_which_question_names_what_it_asks_of():
     assert model("Какой товарооборот между Казахстаном и Кыргызстаном?").asked_noun == ("товарооборот",)
     assert model("Какую международную выставку провели в Ташкенте?").asked_noun == ("выставк",)
     assert model("Сколько стоил билет?").asked_noun == ()
+
+
+@pytest.mark.parametrize("question, ahead", [
+    ("Сколько гостиниц откроют в Твери к 2030 году?", True),
+    ("How much housing does the region plan to build this year?", True),
+    ("What range would the missiles have if they were deployed abroad?", True),
+    ("Облыста ашылатын мектептердің саны қанша болады?", True),  # a future participle
+    ("Барлық рейстер жаңа терминалға қашан көшіріледі?", True),  # passive present-future
+    ("Барлық рейстер жаңа терминалға қашан көшірілді?", False),  # its past
+    ("Сколько домов построили в Твери в 2024 году?", False),
+    ("How many homes did the region build last year?", False),
+])
+def test_a_question_looks_ahead_in_every_language(question, ahead):
+    assert model(question).looks_ahead is ahead

@@ -334,6 +334,10 @@ def _years_ahead(query: Query) -> set[int]:
     return asked if whole_years(query) else asked - {query.dates.start // 10000}
 
 
+def says_a_forecast(sentence: str) -> bool:
+    return FORECAST_SAID.search(normalise(sentence)) is not None
+
+
 def says_a_topic(sentence: str) -> bool:
     """Whether a sentence says what was discussed, proposed or agreed (not only that a call took place)."""
     return TOPIC_SAID.search(normalise(sentence)) is not None

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
-from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, says_a_topic,
+from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, says_a_forecast, says_a_topic,
                                       sentence_failure, unanswered_clause)
 from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
@@ -38,6 +38,9 @@ EXPECTED_BONUS = 0.3
 PREDICATE_BONUS = 0.1
 # A sentence naming what a «какой …» question asks of («какой товарооборот» — «…товарооборота до 2 млрд»).
 ASKED_NOUN_BONUS = 0.1
+# What happened is not told by a forecast or a plan («инфляция составит 5,0–6,5% в 2023 году» for «до какого
+# уровня ускорилась инфляция»), though a forecast may be all a release has.
+FORECAST_PENALTY = 0.15
 RANK_DECAY = 0.1
 SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
@@ -226,6 +229,8 @@ class ExtractiveAnswerer:
                 bonus += PREDICATE_BONUS
             if asked_noun & candidate.terms:
                 bonus += ASKED_NOUN_BONUS
+            if not question.looks_ahead and says_a_forecast(candidate.text):
+                bonus -= FORECAST_PENALTY
             candidate.score = (COVERAGE_WEIGHT * candidate.coverage + SIMILARITY_WEIGHT * candidate.similarity
                                + bonus) * (1.0 - RANK_DECAY * candidate.rank)
         candidates.sort(key=lambda c: c.score, reverse=True)

@@ -101,6 +101,11 @@ ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b",
 # A question asking what was expected or planned, not what happened.
 FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\w*|планир\w*|намерен\w*|собира\w*|forecast\w*|expect\w*|"
                       r"predict\w*|project\w*|болжа\w*|күтіл\w*|жоспар\w*)", re.I)
+# What else asks of what lies ahead: a plan, a hypothetical ("would", "if they were deployed"), a deadline
+# («к 2030 году», «2030 жылға қарай»), a Kazakh future participle («болатынын», «ашылатын»), intention, or
+# passive present-future («көшіріледі», "will be moved"; its past is «көшірілді»).
+AHEAD = re.compile(r"\b(plan(?:s|ned|ning)?|would|could|if\s+(?:\w+\s+){0,3}were|by\s+20\d\d|к\s+20\d\d|"
+                   r"20\d\d\s+жыл\w*\s+(?:қарай|дейін)|\w+(?:атын|етін|йтын|йтін)\w*|\w+(?:мақ|мек|пақ|пек)(?:шы|ші)\w*|\w+(?:іледі|ылады|інеді|ынады))\b", re.I)
 # A number of the question with the word after it (a month there makes it a day), not part of «21.07.2023».
 FIGURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![.,]?\d)(?:\s*%|\s+([а-яёa-z]+))?")
 
@@ -199,7 +204,8 @@ def read_question(query: Query) -> Question:
         rated=_rated(query.question, rendered, query.language),
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
         future=_future(query.question, tagged),
-        looks_ahead=_future(query.question, tagged) or FORECAST.search(query.question) is not None,
+        looks_ahead=_future(query.question, tagged) or FORECAST.search(query.question) is not None
+        or AHEAD.search(query.question) is not None,
         events=tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in rendered)),
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
