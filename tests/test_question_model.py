@@ -277,3 +277,16 @@ def test_a_which_question_names_what_it_asks_of():
 ])
 def test_a_question_looks_ahead_in_every_language(question, ahead):
     assert model(question).looks_ahead is ahead
+
+
+def test_a_kazakh_question_asks_a_second_thing_after_and_when_a_question_word_follows():
+    two = model("Тоқаев Мәскеуге қашан барады, және Лукашенко Минскіде кімді қабылдады?")
+    assert {e.text: e.clause for e in two.entities} == {"Тоқаев": 0, "Мәскеуге": 0, "Лукашенко": 1, "Минскіде": 1}
+    assert two.asks_several
+    one = model("Путин және Тоқаев Мәскеуде не талқылады?")  # «және» joins two names of one question
+    assert {e.clause for e in one.entities} == {0} and not one.asks_several
+
+
+def test_whose_asks_a_second_thing():
+    question = model("Кто возглавил Тверскую область и чью отставку принял Президент в Курской области?")
+    assert {e.text: e.clause for e in question.entities}["Курской области"] == 1

@@ -71,10 +71,14 @@ TOPIC_ASKED = re.compile(r"\bо\s+ч[её]м\b|\bчто\s+(?:[^\W\d_]+\s+){0,4}?
 NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
                      r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
 # Words that start a question, Russian and English.
-ASK_WORDS = (r"как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|скольк\w*|что|чем|почему|зачем|what|who|whom|when|"
-             r"where|how|which|why")
+ASK_WORDS = (r"как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|скольк\w*|что|чем|почему|зачем|чь[яюеи]\w*|чей|"
+             r"what|who|whom|when|where|how|which|why")
 # Where a question asks a second thing: «…, и какой регион…», "… and when …".
 SECOND_ASK = re.compile(rf"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:{ASK_WORDS})\b)", re.I)
+# In Kazakh the question word comes late: «…, және …» starts a second question when a question word comes
+# before it and one within the words after it.
+KAZAKH_ASK = re.compile(r"\b(?:қанша|қандай|кім|қашан|қай|неше|нені|неге)\w*|\bне\b", re.I)
+KAZAKH_AND = re.compile(r",?\s+және\s+((?:\S+\s+){0,8}\S+)?", re.I)
 # Kinds of event releases report, by the stems that name them (in any of a kind's words): a question about
 # a phone call is not answered by a greeting that names the same president.
 EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
@@ -169,7 +173,7 @@ def read_question(query: Query) -> Question:
     texts = [*query.used_history, query.question]
     docs = {text: tag(text) for text in texts} if query.language != "en" else {}
     entities: dict[tuple[str, ...], Entity] = {}
-    asks = [m.end() for m in SECOND_ASK.finditer(query.question)]
+    asks = _second_asks(query.question)
     for text in texts:
         for start, entity in named_entities(text, query.language, docs.get(text)):
             clause = sum(start >= end for end in asks) if text == query.question else -1
@@ -256,6 +260,14 @@ def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
     """The two stems after a change in an untagged question's Russian rendering: what it changes."""
     at = next((i for i, stem in enumerate(rendered) if stem.startswith(CHANGE_STEMS)), None)
     return tuple(rendered[at + 1 : at + 3]) if at is not None else ()
+
+
+def _second_asks(question: str) -> list[int]:
+    """Where each question after the first starts."""
+    starts = [m.end() for m in SECOND_ASK.finditer(question)]
+    starts += [m.start(1) for m in KAZAKH_AND.finditer(question) if m[1] and KAZAKH_ASK.search(question, 0, m.start())
+               and KAZAKH_ASK.search(m[1])]
+    return sorted(starts)
 
 
 def _focus(question: str, language: str, tagged) -> list[str]:
