@@ -294,7 +294,10 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     if kind == "percent" and question.share_of and not _mentions(question.share_of, set(terms(context or sentence))) \
             and not (related and related(question.share_of_word, context or sentence)):
         return Failure("focus", question.share_of_word)
-    if kind in ("percent", "number") and question.rated and not _of_the_rate(question.rated, sentence, context):
+    # What was decided of a rate is said of it too («что решил ЦБ по ключевой ставке…»); a rate named anywhere
+    # in an English or Kazakh question («… statement on the rate decision») is too often not what it asks.
+    of_a_rate = kind in ("percent", "number") or (kind is None and question.query.language == "ru")
+    if of_a_rate and question.rated and not _of_the_rate(question.rated, sentence, context):
         return Failure("focus", question.rated[2])
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
