@@ -68,6 +68,9 @@ def test_kazakh_verb_forms_and_voiced_stems_meet_their_glossary_entries():
                          "қауіпсіздігін талқыланды")
     for expected in ("поддержки", "расширения", "подписали", "безопасности", "обсуждали"):
         assert expected in russian.split()
+    # a figure that fell or grew, of itself: the intransitive verbs of change
+    changed = to_russian("Оқушылар саны неліктен қысқарды, ал мұғалімдер саны көбейді?").split()
+    assert "сократилось" in changed and "увеличилось" in changed
 
 
 def test_kazakh_function_words_are_dropped_not_read_as_glossary_words_or_names():
