@@ -64,7 +64,8 @@ YEAR_PART = re.compile(rf"(?:\b(?P<before>\w+)\s+(?:the\s+)?)?\b(?P<part>{'|'.jo
 # A part of a year after these names a target, a deadline or a starting point, not a period to search.
 NOT_A_PERIOD = {"на", "до", "к", "с", "со", "by", "until", "till", "before", "since", "from"}
 YEAR_RANGE = re.compile(rf"\b(?P<first>(?:19|20)\d\d)\s*(?:[-–—]|по|to|until)\s*{YEAR}")
-YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of)\s+{YEAR}(?:\s*(?:году|г\.|год|-м|-го)|\b)")
+YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of|в\s+течение|на\s+протяжении|during|throughout)\s+{YEAR}"
+                       rf"(?:\s*(?:году|года|г\.|год|-м|-го)|\b)")
 # A year, not a quantity («свыше 1900 градусов»): named as one («2003 года», «в 2022») or beside another year.
 ANY_YEAR = re.compile(
     rf"(?:\b(?:в|во|с|со|до|по|к|на|за|от|in|of|since|by|from|until|between|and|for|during|through|after|before|и)\s+|[-–—]\s*)"
