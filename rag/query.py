@@ -66,6 +66,7 @@ NOT_A_PERIOD = {"на", "до", "к", "с", "со", "by", "until", "till", "befo
 YEAR_RANGE = re.compile(rf"\b(?P<first>(?:19|20)\d\d)\s*(?:[-–—]|по|to|until)\s*{YEAR}")
 YEAR_ONLY = re.compile(rf"\b(?:в|во|за|in|of|в\s+течение|на\s+протяжении|during|throughout)\s+{YEAR}"
                        rf"(?:\s*(?:году|года|г\.|год|-м|-го)|\b)")
+KAZAKH_YEAR_ONLY = re.compile(rf"\b{YEAR}\s+жыл(?:ы|\s+бойы)\b")  # «2021 жылы», «2021 жыл бойы»: in, during 2021
 # A year, not a quantity («свыше 1900 градусов»): named as one («2003 года», «в 2022») or beside another year.
 ANY_YEAR = re.compile(
     rf"(?:\b(?:в|во|с|со|до|по|к|на|за|от|in|of|since|by|from|until|between|and|for|during|through|after|before|и)\s+|[-–—]\s*)"
@@ -261,7 +262,7 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         return DateRange.of(int(match["year"]), first, last), (match.start("part"), match.end())
     if (match := YEAR_RANGE.search(text)) and int(match["first"]) <= int(match["year"]):
         return DateRange(int(match["first"]) * 10000 + 101, int(match["year"]) * 10000 + 1231), match.span()
-    if match := YEAR_ONLY.search(text):
+    if match := YEAR_ONLY.search(text) or KAZAKH_YEAR_ONLY.search(text):
         return DateRange.of(int(match["year"]), 1, 12), match.span()
     return None
 
