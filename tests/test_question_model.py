@@ -290,3 +290,8 @@ def test_a_kazakh_question_asks_a_second_thing_after_and_when_a_question_word_fo
 def test_whose_asks_a_second_thing():
     question = model("Кто возглавил Тверскую область и чью отставку принял Президент в Курской области?")
     assert {e.text: e.clause for e in question.entities}["Курской области"] == 1
+
+
+def test_an_english_how_many_counts_the_noun_not_the_auxiliary_after_it():
+    assert model("How many pupils will the new school take in?").focus_word == "pupils"
+    assert model("How many product lines is the region ready to expand?").focus_word == "product lines"

@@ -32,7 +32,10 @@ ACTIONS = re.compile(r"^(строительств|реконструкц|соз�
                      r"модернизац|разработк|производств)")
 # «какую долю населения», «сколько процентов голосов»: what a share is of.
 SHARE = re.compile(r"^(?:дол[яюие]й?|процент\w*)$")
-ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z-]+(?:\s+[A-Za-z-]+)?)", re.I)
+# "how many pupils will …": the second word is what is counted only if it is no auxiliary or preposition.
+ENGLISH_COUNT = re.compile(r"\bhow\s+many\s+(?:new\s+|more\s+|other\s+)?([A-Za-z-]+(?:\s+(?!(?:will|would|did|does|do|are|"
+                           r"is|was|were|has|have|had|can|could|should|may|might|must|in|of|at|on|for|from|to|by|with|"
+                           r"per|a|an|the|there|they|it|he|she|we|you)\b)[A-Za-z-]+)?)", re.I)
 # A why-question, a yes/no question or one asking how someone judged something states what it asks
 # about: the premise a release must say («почему ЦБ снизил ставку», «как Жапаров оценил идею …»).
 PREMISED = re.compile(r"\b(почему|зачем|за\s+что|по\s+какой\s+причине|с\s+какой\s+целью|ли|why|for\s+what\s+reason|"
