@@ -131,4 +131,6 @@ def _forms(word: str) -> list[str]:
 
 def transliterate(word: str) -> str:
     cyrillic = SPELLING.sub(lambda m: CYRILLIC[m.group(0)], word)
+    if word.endswith("ia"):
+        cyrillic = cyrillic[:-2] + "ия"  # Serbia → Сербия, Mongolia → Монголия, Maria → Мария
     return "э" + cyrillic[1:] if word.startswith("e") else cyrillic  # Erdogan → Эрдоган; Yeltsin stays Ельцин
