@@ -41,10 +41,10 @@ TUNING_SUITES := evals/founding.jsonl evals/dev.jsonl evals/tuning-holdout1.json
 	evals/tuning-nm3.jsonl evals/tuning-nm3-en.jsonl evals/tuning-nm3-kk.jsonl evals/tuning-kk3.jsonl evals/tuning-en3.jsonl \
 	evals/heldout7.jsonl evals/heldout7-en.jsonl evals/heldout7-kk.jsonl evals/tuning-temporal2.jsonl \
 	evals/tuning-temporal2-en.jsonl evals/tuning-temporal2-kk.jsonl evals/tuning-multi2.jsonl evals/tuning-multi2-en.jsonl \
-	evals/tuning-multi2-kk.jsonl evals/tuning-para2.jsonl evals/tuning-para2-en.jsonl evals/tuning-para2-kk.jsonl
-HELDOUT_SUITES := evals/heldout4.jsonl evals/heldout4-en.jsonl evals/heldout4-kk.jsonl evals/temporal1.jsonl \
-	evals/heldout5.jsonl evals/heldout5-en.jsonl evals/heldout5-kk.jsonl evals/heldout6.jsonl evals/heldout6-en.jsonl \
-	evals/heldout6-kk.jsonl evals/heldout8.jsonl evals/heldout8-en.jsonl evals/heldout8-kk.jsonl \
+	evals/tuning-multi2-kk.jsonl evals/tuning-para2.jsonl evals/tuning-para2-en.jsonl evals/tuning-para2-kk.jsonl \
+	evals/heldout4.jsonl evals/heldout4-en.jsonl evals/heldout4-kk.jsonl evals/heldout5.jsonl evals/heldout5-en.jsonl \
+	evals/heldout5-kk.jsonl evals/heldout6.jsonl evals/heldout6-en.jsonl evals/heldout6-kk.jsonl evals/tuning-nm4.jsonl
+HELDOUT_SUITES := evals/temporal1.jsonl evals/heldout8.jsonl evals/heldout8-en.jsonl evals/heldout8-kk.jsonl \
 	evals/heldout9.jsonl evals/heldout9-en.jsonl evals/heldout9-kk.jsonl \
 	evals/heldout10.jsonl evals/heldout10-en.jsonl evals/heldout10-kk.jsonl
 eval: setup

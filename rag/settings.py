@@ -72,9 +72,9 @@ class Settings(BaseSettings):
     sync_every_minutes: float | None = Field(None, gt=0, description="`rag serve` syncs the followed feeds this often")
 
     candidates: int = Field(60, description="hits taken from each retriever before fusion")
-    top_k: int = Field(18, description="passages returned by retrieval")
+    top_k: int = Field(14, description="passages returned by retrieval")
     passages_per_document: int = Field(
-        10, description="at most this many of the returned passages from one release (a detail deep in a long "
+        6, description="at most this many of the returned passages from one release (a detail deep in a long "
                        "transcript needs several of its passages; more would crowd the other releases out)")
     rrf_k: int = 60
     dense_weight: float = 1.0
@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     date_boost: float = Field(1.2, description="score multiplier for passages inside a date range named in the question")
 
     answer_sentences: int = 3
-    answer_passages: int = Field(10, description="eligible passages whose sentences the offline answerer weighs")
+    answer_passages: int = Field(7, description="eligible passages whose sentences the offline answerer weighs")
     min_evidence: float = Field(0.30, description="refuse when the evidence (see answering/extractive.py) is below this")
 
     mode: Literal["extractive", "llm"] | None = Field(

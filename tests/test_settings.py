@@ -27,7 +27,7 @@ def test_defaults_without_env_or_file(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.embedding_model == BUILTIN_EMBEDDING
-    assert (settings.chunk_chars, settings.top_k, settings.chroma_host) == (800, 18, None)
+    assert (settings.chunk_chars, settings.top_k, settings.chroma_host) == (800, 14, None)
 
 
 def test_environment_variables_are_read(monkeypatch, tmp_path):
