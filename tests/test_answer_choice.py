@@ -194,3 +194,11 @@ def test_what_happened_is_quoted_before_a_forecast_unless_a_forecast_is_asked(se
         assert happened.citations[0]["quote"].startswith("Годовая инфляция в Тульской области в июле"), happened.answer
         forecast = assistant.ask("Какую годовую инфляцию в Тульской области прогнозирует Банк России на 2023 год?")
         assert forecast.citations[0]["quote"].startswith("По прогнозу"), forecast.answer
+
+
+def test_a_question_put_in_a_transcript_is_not_quoted_as_an_answer():
+    from rag.answering.extractive import _only_asks
+
+    assert _only_asks("Как Вы оцениваете итоги переговоров в Минске?")
+    assert not _only_asks("В этом году собрали 6,3 миллиона тонн зерна. И что?")  # a statement, a short question joined
+    assert not _only_asks("Переговоры в Минске прошли успешно.")

@@ -245,7 +245,7 @@ class ExtractiveAnswerer:
             title_terms = set(terms(passage.title))
             own_terms = [set(terms(sentence)) for sentence in quotable]
             for i, (sentence, own) in enumerate(zip(quotable, own_terms)):
-                if len(sentence) < MIN_SENTENCE_CHARS or SIDEBAR.match(sentence):
+                if len(sentence) < MIN_SENTENCE_CHARS or SIDEBAR.match(sentence) or _only_asks(sentence):
                     continue
                 said = (own | title_terms) & wanted.keys()
                 # Stems asked for that the sentence says in other words («выручка» for «доход»).
@@ -338,6 +338,13 @@ def _question_words(query: Query, wanted: dict[str, float]) -> dict[str, str]:
             if stem in wanted:
                 found.setdefault(stem, word)
     return found
+
+
+def _only_asks(sentence: str) -> bool:
+    """A question put in a transcript («Как Вы оцениваете это?») states nothing; a statement with a short
+    question joined to it («…урожай – 6,3 миллиона тонн. И что?») still does."""
+    text = sentence.rstrip()
+    return text.endswith("?") and re.search(r"[.!?…]\s", text[:-1]) is None
 
 
 def _quotable(text: str) -> list[str]:
