@@ -202,3 +202,11 @@ def test_a_question_put_in_a_transcript_is_not_quoted_as_an_answer():
     assert _only_asks("Как Вы оцениваете итоги переговоров в Минске?")
     assert not _only_asks("В этом году собрали 6,3 миллиона тонн зерна. И что?")  # a statement, a short question joined
     assert not _only_asks("Переговоры в Минске прошли успешно.")
+
+
+def test_the_line_giving_the_time_of_publication_is_not_quoted(settings, embedder, tmp_path):
+    text = ("Совет директоров Банка России 14 марта 2031 года принял решение снизить ключевую ставку до 6,00% годовых. "
+            "Время публикации пресс-релиза о решении Совета директоров Банка России по ключевой ставке — 13:30.")
+    with one_release(settings, embedder, tmp_path, "О ключевой ставке", "2031-03-14", text) as assistant:
+        answer = assistant.ask("Какое решение по ключевой ставке принял Совет директоров Банка России в марте 2031 года?")
+        assert answer.citations and not any("Время публикации" in c["quote"] for c in answer.citations), answer.answer

@@ -45,8 +45,9 @@ RANK_DECAY = 0.1
 SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
 # A page's links to other pages, left in a release's text by the site («Смотрите также …», «Дополнительно
-# Список документов …»): titles of other releases, which state nothing.
-SIDEBAR = re.compile(r"\s*(?:Смотрите\s+также\b|Дополнительно\s+[А-ЯЁA-Z«])")
+# Список документов …»): titles of other releases, which state nothing; nor does the line giving the time a
+# release was published («Время публикации пресс-релиза … — 13:30 по московскому времени»).
+SIDEBAR = re.compile(r"\s*(?:Смотрите\s+также\b|Дополнительно\s+[А-ЯЁA-Z«]|Время\s+публикации\b)")
 KEEP_RATIO = 0.6
 # Share of the question's (idf-weighted) stems, unsaid by the sentences chosen, that a sentence of another
 # release must say to join an answer to a question asking one thing.
