@@ -51,8 +51,8 @@ OWN_TIME = re.compile(r"\b(?:19|20)\d\d\b|\b(?:сейчас|сегодня\w*|т
 
 def said_of_the_year(query: Query, passage: Passage, sentence: str, before: str = "") -> bool:
     """Whether a sentence is of the year asked: it names it, or the sentence just before it does and it names
-    no time of its own («…«Союзмультфильм», который в 2016 году был практически банкротом. На студии
-    работало 30 человек.»)."""
+    no time of its own («Тверской завод в 2019 году был на грани закрытия. На заводе работало 40
+    человек.»)."""
     return says_the_year(query, passage, sentence) or (
         bool(before) and not OWN_TIME.search(normalise(sentence)) and says_the_year(query, passage, f"{before} {sentence}"))
 
