@@ -109,12 +109,12 @@ def test_a_figure_beside_another_rate_is_of_the_rate_its_own_sentence_names():
 
 
 def test_what_was_decided_of_a_rate_is_said_of_the_rate():
-    question = model("Что решил Банк России по ключевой ставке на заседании в мае 2023 года?")
+    question = model("Что решил Банк России по ключевой ставке на заседании в марте 2031 года?")
     other = "Все вопросы, нужные для подготовки к паводку, надо заранее обсудить и решить."
     own = "Совет директоров Банка России принял решение сохранить ключевую ставку на уровне 7,50% годовых."
-    assert sentence_failure(question, passage(other, date="2023-05-10"), other, other) == Failure(
+    assert sentence_failure(question, passage(other, date="2031-03-20"), other, other) == Failure(
         "focus", "ключевая ставка")
-    assert sentence_failure(question, passage(own, date="2023-05-10"), own, own) is None
+    assert sentence_failure(question, passage(own, date="2031-03-20"), own, own) is None
 
 
 @pytest.mark.parametrize("question, sentence, failed", [

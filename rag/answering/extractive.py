@@ -38,7 +38,7 @@ EXPECTED_BONUS = 0.3
 PREDICATE_BONUS = 0.1
 # A sentence naming what a «какой …» question asks of («какой товарооборот» — «…товарооборота до 2 млрд»).
 ASKED_NOUN_BONUS = 0.1
-# What happened is not told by a forecast or a plan («инфляция составит 5,0–6,5% в 2023 году» for «до какого
+# What happened is not told by a forecast or a plan («инфляция составит 5% по итогам года» for «до какого
 # уровня ускорилась инфляция»), though a forecast may be all a release has.
 FORECAST_PENALTY = 0.15
 RANK_DECAY = 0.1
@@ -342,8 +342,8 @@ def _question_words(query: Query, wanted: dict[str, float]) -> dict[str, str]:
 
 
 def _only_asks(sentence: str) -> bool:
-    """A question put in a transcript («Как Вы оцениваете это?») states nothing; a statement with a short
-    question joined to it («…урожай – 6,3 миллиона тонн. И что?») still does."""
+    """A question put in a transcript («А что вы думаете о сроках?») states nothing; a statement with a short
+    question joined to it («…собрали 5 миллионов тонн. И что?») still does."""
     text = sentence.rstrip()
     return text.endswith("?") and re.search(r"[.!?…]\s", text[:-1]) is None
 

@@ -109,8 +109,8 @@ ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b",
 FORECAST = re.compile(r"\b(прогноз\w*|ожида\w*|предполага\w*|планир\w*|намерен\w*|собира\w*|forecast\w*|expect\w*|"
                       r"predict\w*|project\w*|болжа\w*|күтіл\w*|жоспар\w*)", re.I)
 # What else asks of what lies ahead: a plan, a hypothetical ("would", "if they were deployed"), a deadline
-# («к 2030 году», «2030 жылға қарай»), a Kazakh future participle («болатынын», «ашылатын»), intention, or
-# passive present-future («көшіріледі», "will be moved"; its past is «көшірілді»).
+# («к 2030 году», «2030 жылға қарай»), a Kazakh future participle («өтетін», «салынатын»), intention, or
+# passive present-future («салынады», "will be built"; its past is «салынды»).
 AHEAD = re.compile(r"\b(plan(?:s|ned|ning)?|would|could|if\s+(?:\w+\s+){0,3}were|by\s+20\d\d|к\s+20\d\d|"
                    r"20\d\d\s+жыл\w*\s+(?:қарай|дейін)|\w+(?:атын|етін|йтын|йтін)\w*|\w+(?:мақ|мек|пақ|пек)(?:шы|ші)\w*|\w+(?:іледі|ылады|інеді|ынады))\b", re.I)
 # A number of the question with the word after it (a month there makes it a day), not part of «21.07.2023».
