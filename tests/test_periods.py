@@ -35,6 +35,12 @@ def test_when_something_lies_ahead_the_release_date_is_no_answer():
     assert sentence_failure(question, dated, dated.text) == Failure("answer_type", "date")
     assert sentence_failure(question, dated, "Визит состоится 12 мая 2025 года.") is None
     assert model("When will the president visit Kazakhstan?").future
+    # what lies ahead is not dated by the years before the release
+    opening = model("Когда откроется новый корпус больницы в Твери?")
+    past = "С 2017 по 2023 год в больнице приняли 40 тысяч пациентов."
+    ahead = "Новый корпус откроется в 2026 году."
+    assert sentence_failure(opening, passage(past), past) == Failure("answer_type", "date")
+    assert sentence_failure(opening, passage(ahead), ahead) is None
 
 
 @pytest.mark.parametrize("question, sentence, failed", [

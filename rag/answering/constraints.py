@@ -302,6 +302,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     # An undated release can tell "when" only in its words, and so can any release of what lies ahead.
     if kind in ("date", "day") and (not passage.date or question.future) and not holds(kind, sentence):
         return Failure("answer_type", kind)
+    if kind == "date" and question.future and passage.date and _only_past_years(sentence, int(passage.date[:4])):
+        return Failure("answer_type", kind)  # "when will it open?" is not told by «с 2017 по 2024 год …»
     if question.judged and not EVALUATIVE.search(normalise(context or sentence)):
         return Failure("opinion")
     if question.reaction and not REACTED.search(normalise(sentence)):
@@ -328,6 +330,14 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
         if not any(_mentions(tuple(terms(word)), near) for word in question.cost_of):
             return Failure("focus", question.cost_of[-1])
     return None
+
+
+def _only_past_years(sentence: str, published: int) -> bool:
+    """Whether the only dates a sentence names are years before its release's (no day, month or later year)."""
+    text = normalise(sentence)
+    years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)]
+    return bool(years) and max(years) < published and not re.search(
+        r"\b\d{1,2}\s+(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)", text)
 
 
 def _years_ahead(query: Query) -> set[int]:
