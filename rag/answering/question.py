@@ -210,9 +210,8 @@ def read_question(query: Query) -> Question:
         negated=premised and NEGATED.search(query.question) is not None,
         rated=_rated(query.question, rendered, query.language),
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
-        future=_future(query.question, tagged),
-        looks_ahead=_future(query.question, tagged) or FORECAST.search(query.question) is not None
-        or AHEAD.search(query.question) is not None,
+        future=(future := _future(query.question, tagged)),
+        looks_ahead=future or FORECAST.search(query.question) is not None or AHEAD.search(query.question) is not None,
         events=tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in rendered)),
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
