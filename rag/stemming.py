@@ -26,6 +26,12 @@ def _morphology() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+def given_name(word: str) -> bool:
+    """Whether a capitalised word is most likely a first name or a patronymic («Александр», «Витальевич»):
+    many people share it, so it does not tell one person from another as a surname does."""
+    return bool({"Name", "Patr"} & _morphology().parse(word)[0].tag.grammemes)
+
+
 def stem(word: str) -> str:
     return stems([word])[0]
 

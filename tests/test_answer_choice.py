@@ -73,6 +73,11 @@ def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_d
     assert not answerer._better_in_another_period([decision, of_the_day], [of_the_day], period, wanted, april_26)
     assert answerer._better_in_another_period([decision, unrelated_of_the_day], [unrelated_of_the_day], period,
                                               wanted, april_26)
+    # so does a month named: the publisher's release of that month is the one asked about («прогноз в апреле 2024»)
+    april = DateRange(20240401, 20240430)
+    assert not answerer._better_in_another_period([decision, of_the_day], [of_the_day], period, wanted, april)
+    assert answerer._better_in_another_period([decision, unrelated_of_the_day], [unrelated_of_the_day], period,
+                                              wanted, april)
 
 
 def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not_yet_said():

@@ -203,6 +203,26 @@ def test_a_surname_in_the_nominative_finds_the_releases_that_decline_it():
     assert index.spellings("сил") == ["сил"]  # a short stem that is no surname stays itself
 
 
+def test_a_surname_ending_in_a_soft_sign_finds_its_nominative():
+    from rag.store.lexical import LexicalIndex
+
+    text = "В.Савельев: Спасибо. Доложил вице-премьер."
+    index = LexicalIndex.build([("c#0", "c", "2025-03-06", "kremlin.ru", " ".join(terms(text)))], generation=1)
+    [stem] = query_terms("Савельева")
+    assert stem == "савельев" and "савел" in index.spellings(stem)
+
+
+def test_a_person_is_told_apart_by_the_surname_not_the_first_name_or_patronymic():
+    [entity] = [e for e in model("О чём Путин и Александр Вучич говорили по телефону?").entities if "Вучич" in e.text]
+    assert entity.name_stems == ("вучич",)
+    corpus = {"александр": ["александр", "александрович"], "вучич": ["вучич"]}
+    idf = {"александр": 1.0, "александрович": 5.0, "вучич": 5.0}.get
+    [named], _ = enforced_entities(model("Что обсудил Александр Вучич?"), lambda stem, t=False: corpus.get(stem, []), idf)
+    assert named.spellings == {"вучич"}  # a release naming another Alexander does not name Vučić
+    [entity] = model("Что сказал Сергей Викторович Лавров?").entities
+    assert entity.name_stems == ("лавр",)
+
+
 def test_a_name_finds_the_hyphenated_name_it_ends():
     from rag.store.lexical import LexicalIndex
 

@@ -182,14 +182,14 @@ class ExtractiveAnswerer:
             failures.insert(0, unanswered)
             return []
         dates = question.query.dates
-        day = dates if dates is not None and dates.start == dates.end else None
-        if eligible and self._better_in_another_period(passages, eligible, failures, wanted, day):
+        named = dates if dates is not None and not dates.whole_years else None
+        if eligible and self._better_in_another_period(passages, eligible, failures, wanted, named):
             failures.insert(0, Failure("period"))
             return []
         return eligible
 
     def _better_in_another_period(self, passages: list[Passage], eligible: list[Passage], failures: list[Failure],
-                                  wanted: dict[str, float], day: DateRange | None) -> bool:
+                                  wanted: dict[str, float], named: DateRange | None) -> bool:
         """Whether a release of another period says nearly all the question asks, and those of the period
         asked say far less («ключевая ставка в марте 2025»: the rate decisions are of other
         years; a release of March 2025 that shares a word or two with the question does not answer it)."""
@@ -201,8 +201,8 @@ class ExtractiveAnswerer:
             covered[passage.doc_id] = max(covered.get(passage.doc_id, 0.0), _coverage(passage, wanted, total))
         best = max(covered, key=covered.get)
         source = next(p.source for p in passages if p.doc_id == best)
-        if day is not None and any(within(p, day) and p.source == source for p in eligible):
-            return False  # the same publisher's release of the very day asked is the one asked about
+        if named is not None and any(within(p, named) and p.source == source for p in eligible):
+            return False  # the same publisher's release of the very day or month asked is the one asked about
         in_period = {p.doc_id for p in eligible}
         return best not in in_period and covered[best] >= OTHER_PERIOD_COVERAGE \
             and max(covered[d] for d in in_period) < OTHER_PERIOD_SHARE * covered[best]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import is_month, without_dates
+from rag.stemming import given_name
 from rag.text import query_terms
 from rag.translate import english_names, to_russian as english_to_russian
 
@@ -48,7 +49,10 @@ def named_entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
     for start, text, kind in named:
         words = text.split()
         russian = in_russian(text, language)
-        if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian)):
+        # A person is told apart by the surname, not the first name or patronymic beside it
+        surnames = [w for w in russian.split() if not given_name(w)] if kind == "PER" and language == "ru" else []
+        name_words = " ".join(surnames) if 0 < len(surnames) < len(russian.split()) else None
+        if all(not is_month(w) for w in words) and (entity := _entity(text, kind, russian, name_words)):
             found.append((start, entity))
     return found
 

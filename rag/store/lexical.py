@@ -191,6 +191,10 @@ class LexicalIndex:
             found.append(term)
         # A shorter stem of the same name («Шадаева» → шадаев, «Шадаев» → шада)
         found += [stem[:k] for k in range(len(head) - 1, max(3, len(stem) - 3), -1) if stem[:k] in self.df]
+        # and of one ending in a soft sign, which Snowball cuts with the ending («Савельева» → савельев,
+        # «Савельев» → савел)
+        if stem.endswith("ьев") and stem[:-3] in self.df and stem[:-3] not in found:
+            found.append(stem[:-3])
         return found + self._compounds_ending(head, stem)
 
     def _compounds_ending(self, head: str, stem: str) -> list[str]:
