@@ -117,6 +117,9 @@ def test_a_day_is_recalled_only_by_that_day_not_a_longer_number():
     assert _mentions_day(passage("Указ подписан 1 марта, в субботу."), query)
     assert not _mentions_day(passage("Указ подписан 21 марта, в пятницу."), query)
     assert not _mentions_day(passage("Указ подписан 1 марта.", date="2024-06-10"), query)  # another year
+    # a later year's release recalls the day with its year; an earlier one naming it only announces it
+    assert _mentions_day(passage("Бой 1 марта 2025 года вошёл в историю.", date="2026-03-01"), query)
+    assert not _mentions_day(passage("Заседание пройдёт 1 марта 2025 года.", date="2024-12-20"), query)
 
 
 def test_the_digits_of_an_address_are_no_amount():

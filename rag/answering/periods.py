@@ -128,12 +128,15 @@ def in_period(passage: Passage, query: Query, document_terms: set[str] | frozens
 
 
 def _mentions_day(passage: Passage, query: Query) -> bool:
-    """A question about one day may be about an event a later release of that year recalls («11 сентября»)."""
+    """A question about one day may be about an event a later release recalls: of that year by its day and
+    month («11 сентября»), of a later year with its year too («1 марта 2000 года»; an earlier release naming
+    the day announces it)."""
     if query.dates.start != query.dates.end:
         return False
     year, month, day = query.dates.start // 10000, query.dates.start // 100 % 100, query.dates.start % 100
-    return passage.date[:4] == str(year) and re.search(
-        rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}", normalise(passage.text)) is not None
+    named = re.search(rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}(\s+{year}\b)?", normalise(passage.text))
+    return named is not None and (passage.date[:4] == str(year) or named.group(1) is not None
+                                  and int(passage.date.replace("-", "")) > query.dates.end)
 
 
 def within(passage: Passage, period: DateRange) -> bool:
