@@ -223,6 +223,19 @@ def test_a_person_is_told_apart_by_the_surname_not_the_first_name_or_patronymic(
     assert entity.name_stems == ("лавр",)
 
 
+def test_a_capital_standing_for_its_government_is_named_by_the_country_but_a_city_of_place_is_not():
+    corpus = {"астан": ["астан"], "казахстан": ["казахстан", "казахстанск"], "бишкек": ["бишкек"],
+              "киргиз": ["киргиз"], "кыргызстан": ["кыргызстан"]}
+    idf = lambda term: 3.0 if any(term in v for v in corpus.values()) else None  # noqa: E731
+    spellings = lambda stem, transliterated=False: corpus.get(stem, [])  # noqa: E731
+    [named], _ = enforced_entities(model("На какую сумму Астана рассчитывает нарастить поставки?"), spellings, idf)
+    assert {"астан", "казахстан"} <= named.spellings
+    [named], _ = enforced_entities(model("Что построили в Бишкеке?"), spellings, idf)
+    assert named.spellings == {"бишкек"}  # the city itself
+    [named], _ = enforced_entities(model("What does Bishkek expect from the talks?"), spellings, idf)
+    assert "кыргызстан" in named.spellings
+
+
 def test_a_name_finds_the_hyphenated_name_it_ends():
     from rag.store.lexical import LexicalIndex
 

@@ -15,11 +15,12 @@ from typing import Callable
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, names_a_year, said_of_the_year, says_the_year, whole_years
 from rag.answering.names import Entity
+from rag.answering.places import country_of
 from rag.answering.tagging import named_spans
 from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
 from rag.query import Query
 from rag.retrieval import Passage
-from rag.text import normalise, sentences, stem_head, terms
+from rag.text import normalise, query_terms, sentences, stem_head, terms
 
 # The seat of a publisher goes without saying in its own releases: a question «в Кремле» is met by a
 # kremlin.ru release that never writes the word.
@@ -108,7 +109,10 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
             # Its rare words, any of which a release may use (a surname alone; «Киргизия» or «Кыргызстан»);
             # the common ones («Банк» of «Банк России») do not tell one entity from another.
             rare = [stem for stem in naming if rarity[stem] >= RARE_SHARE * max(rarity.values())]
-            known.append(Named(entity, frozenset(v for stem in rare for v in found[stem])))
+            named = {v for stem in rare for v in found[stem]}
+            if country := country_of(entity, question.query.question, question.query.language):
+                named |= {v for stem in query_terms(country) for v in spellings(stem)}
+            known.append(Named(entity, frozenset(named)))
         elif not guessed:
             if all(other.clause == entity.clause for other in question.entities if other.clause >= 0):
                 return known, entity
