@@ -328,3 +328,15 @@ def test_whose_asks_a_second_thing():
 def test_an_english_how_many_counts_the_noun_not_the_auxiliary_after_it():
     assert model("How many pupils will the new school take in?").focus_word == "pupils"
     assert model("How many product lines is the region ready to expand?").focus_word == "product lines"
+
+
+def test_a_persons_name_is_answered_only_by_a_sentence_naming_a_person_not_by_a_transcripts_speaker():
+    from rag.answering.constraints import _names_someone_else
+
+    question = model("Как зовут многодетную мать из Нерехтского района?")
+    assert question.who and question.person
+    assert not model("Как называется новый завод?").person
+    assert not _names_someone_else(question, "С.Ситников: Появилась у нас одна женщина, 11-й ребёнок. В.Путин: Помогаете?")
+    assert not _names_someone_else(question, "Памятник открыли на бульваре Советской Армии.")  # a place is no name
+    assert _names_someone_else(question, "Это Ольга Смирнова, у неё одиннадцать детей.")
+    assert _names_someone_else(model("Кто открыл памятник?"), "Памятник открыла администрация Перми.")

@@ -58,6 +58,9 @@ REACTED = re.compile(r"\b(?:отреагир|реакци|заявил|заяв�
 FORECAST_SAID = re.compile(r"\b(?:прогноз|ожида|предполага|планир|намерен|сценари|траектори|будет|будут|составит|снизится|вырастет|"
                            r"увеличится|сократится|замедлится|ускорится|достигнет|верн[её]тся|сохранится|к\s+(?:концу\s+)?20\d\d)")
 
+# A speaker of a transcript: «В.Путин:», «С.Ситников:», «А.Б.Беглов:».
+SPEAKER = re.compile(r"(?:^|(?<=[.!?…»]\s)|(?<=[.!?…]))\s*(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?:")
+
 # Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
 # must hold to state it.
 PREMISE_SHARE = 0.5
@@ -359,10 +362,13 @@ def says_a_topic(sentence: str) -> bool:
 
 
 def _names_someone_else(question: Question, sentence: str) -> bool:
-    """Whether natasha finds in the sentence a person, place or organisation none of whose words the question
-    uses («Борисова Юрия Ивановича» is the Borisov asked about, his patronymic and initials aside)."""
+    """Whether natasha finds in the sentence a person, place or organisation (a person, for «как зовут»)
+    none of whose words the question uses («Борисова Юрия Ивановича» is the Borisov asked about, his
+    patronymic and initials aside). A transcript's speakers («С.Ситников:») are not what it says."""
     asked = question.asked_stems
-    named = [{t for t in terms(span) if len(t) > 1} for span in named_spans(sentence)]
+    said = SPEAKER.sub(" ", sentence)
+    kinds = ("PER",) if question.person else ("PER", "LOC", "ORG")
+    named = [{t for t in terms(span) if len(t) > 1} for span in named_spans(said, kinds)]
     return any(words and not words & asked for words in named)
 
 

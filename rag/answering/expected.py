@@ -76,11 +76,22 @@ DAY = re.compile(DATE.pattern.split("|\\b(19")[0] + r"|\b\d{1,2}\.\d{1,2}\.(19|2
 PROPER = re.compile(r"(?<=[^.!?\s]\s)[А-ЯЁA-Z][а-яёa-z]+")
 
 
+# «Как зовут …», «как звали …»: the name of a person.
+PERSON_NAMED = re.compile(r"как\s+(?:\w+\s+)?(?:зовут|звали)")
+
+
 def asks_who(question: str) -> bool:
-    """Whether its first question asks who did something («кто стал врио», "who replaced", «кім басқарады»): a
-    person or body the answer must name. «Кому», «кого» may be answered by a group («семьям с детьми»)."""
+    """Whether its first question asks who did something («кто стал врио», "who replaced", «кім басқарады») or
+    a person's name («как зовут»): a person or body the answer must name. «Кому», «кого» may be answered by a
+    group («семьям с детьми»)."""
     match = EXPECTS["name"].search(normalise(question))
-    return expected_answer(question) == "name" and (match[1] or match[2]) in ("кто", "who", "кім")
+    return expected_answer(question) == "name" and (
+        (match[1] or match[2]) in ("кто", "who", "кім") or asks_a_persons_name(question))
+
+
+def asks_a_persons_name(question: str) -> bool:
+    match = EXPECTS["name"].search(normalise(question))
+    return expected_answer(question) == "name" and PERSON_NAMED.fullmatch(match[1] or "") is not None
 
 
 def expected_answer(question: str) -> str | None:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from rag.answering.expected import asks_who, expected_answer, measured_in
+from rag.answering.expected import asks_a_persons_name, asks_who, expected_answer, measured_in
 from rag.answering.names import Entity, in_russian, named_entities
 from rag.answering.tagging import tag
 from rag.query import Query, detect_language, is_month, lists_months, without_dates
@@ -136,6 +136,7 @@ class Question:
     # «как звали погибшую и сколько ей было лет?»: what each of its questions asks for, in their order
     answer_types: tuple[str, ...] = ()
     who: bool = False  # «кто стал врио губернатора?»: the answer names a person or body the question does not
+    person: bool = False  # «как зовут мать?»: and that is a person
     cost_of: tuple[str, ...] = ()  # «во сколько обошлось строительство лодки»: what the sum must be the cost of
     premised: bool = False
     judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
@@ -192,6 +193,7 @@ def read_question(query: Query) -> Question:
         answer_type=expected_answer(query.question),
         answer_types=_answer_types(query.question, asks),
         who=asks_who(query.question),
+        person=asks_a_persons_name(query.question),
         focus=tuple(dict.fromkeys(stem for word in focus_words for stem in query_terms(in_russian(word, query.language)))),
         focus_word=" ".join(focus_words),
         share_of=tuple(query_terms(share_word)) if (share_word := _share_of(tagged)) else (),

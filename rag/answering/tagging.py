@@ -25,9 +25,9 @@ def tag(text: str, parts_of_speech: bool = True):
     return doc
 
 
-def named_spans(text: str) -> list[str]:
-    """The texts of natasha's named-entity spans: a sentence's persons, places and organisations."""
-    return [span.text for span in tag(text, parts_of_speech=False).spans]
+def named_spans(text: str, kinds: tuple[str, ...] = ("PER", "LOC", "ORG")) -> list[str]:
+    """The texts of natasha's named-entity spans: a sentence's persons, places and organisations (of `kinds`)."""
+    return [span.text for span in tag(text, parts_of_speech=False).spans if span.type in kinds]
 
 
 def keep_models_in(cache_dir: Path) -> None:
