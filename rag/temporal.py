@@ -42,6 +42,9 @@ MIN_SERIES = 4  # fewer releases do not make a value that changes over time
 COMMON_SHARE = 0.8
 LATEST_FLOOR = 0.3  # of the best match's words: what a newest release must share to hold the fact
 VALUE_TYPES = ("number", "percent", "money")
+# A rate stays in force until the next decision changes it; a measured value (inflation on a day) is not the last
+# one a release reported before that day.
+SET_BY_DECISION = ("ставк",)
 WINDOW_CHECKED = 3  # releases of the following weeks that may name the day; earlier ones that may set the value
 DOMINANT_OF = 10
 TITLE_CHARS = 120
@@ -288,7 +291,8 @@ class Timekeeper:
 
     def _in_force(self, query: Query, filters: Filters) -> Plan | None:
         day = asked_day(query.question)
-        if day is None or expected_answer(query.question) not in VALUE_TYPES:
+        if day is None or expected_answer(query.question) not in VALUE_TYPES or not any(
+                term.startswith(SET_BY_DECISION) for term in query.content_terms):
             return None
         best = self._best(query, filters, None)
         series = self.catalogue().series(best) if best else []

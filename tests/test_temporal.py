@@ -163,6 +163,9 @@ def test_a_publication_day_and_a_day_a_figure_describes(assistant):
     # 19 September postponed the decision: in force on the 20th is what 8 August set
     postponed = assistant.ask("What was the key rate as of 20 September 2031?")
     assert cited(postponed) == {"keyrate-2031-08-08"} and "10,00%" in postponed.answer
+    # inflation is measured, not set: the last figure reported before 1 July is no value "in force" on it
+    measured = assistant.ask("Какой была годовая инфляция на 1 июля 2031 года?")
+    assert "2031-07-01" not in measured.answer
 
 
 RATES = [("2031-02-14", "9,00%"), ("2031-03-28", "10,00%"), ("2031-05-16", "10,50%"), ("2031-06-27", "10,50%"),
