@@ -46,6 +46,7 @@ TUNING_SUITES := evals/founding.jsonl evals/dev.jsonl evals/tuning-holdout1.json
 	evals/heldout5-kk.jsonl evals/heldout6.jsonl evals/heldout6-en.jsonl evals/heldout6-kk.jsonl evals/tuning-nm4.jsonl
 HELDOUT_SUITES := evals/temporal1.jsonl evals/heldout8.jsonl evals/heldout8-en.jsonl evals/heldout8-kk.jsonl \
 	evals/heldout9.jsonl evals/heldout9-en.jsonl evals/heldout9-kk.jsonl \
-	evals/heldout10.jsonl evals/heldout10-en.jsonl evals/heldout10-kk.jsonl
+	evals/heldout10.jsonl evals/heldout10-en.jsonl evals/heldout10-kk.jsonl \
+	evals/heldout11.jsonl evals/heldout11-en.jsonl evals/heldout11-kk.jsonl
 eval: setup
 	$(BIN)/rag eval $(TUNING_SUITES) $(HELDOUT_SUITES) --out evals/runs/latest

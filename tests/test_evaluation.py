@@ -104,6 +104,19 @@ def test_suite_errors_name_the_line(tmp_path):
         load_suite(suite)
 
 
+def test_a_suites_history_may_be_questions_or_chat_messages_and_a_bad_turn_names_the_line(tmp_path):
+    suite = tmp_path / "s.jsonl"
+    rows = [{"id": "1", "kind": "followup", "question": "А в марте?", "history": ["Что решили в феврале?"]},
+            {"id": "2", "kind": "followup", "question": "А в марте?", "history": [{"q": "Что решили в феврале?"}]},
+            {"id": "3", "kind": "followup", "question": "А в марте?",
+             "history": [{"role": "user", "content": "Что решили в феврале?"}, {"role": "assistant", "content": "Снизили."}]}]
+    suite.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert [c.history for c in load_suite(suite)] == [("Что решили в феврале?",)] * 3
+    suite.write_text(json.dumps({"id": "1", "kind": "followup", "question": "q", "history": [{"text": "?"}]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"s.jsonl:1: each history turn is"):
+        load_suite(suite)
+
+
 def test_gates_parse_and_fail_below_the_floor():
     gates = parse_gates(["hit@5=0.9", "dev.mrr@5=0.8"])
     assert gates == [(None, "hit@5", 0.9), ("dev", "mrr@5", 0.8)]

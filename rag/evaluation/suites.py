@@ -49,11 +49,28 @@ def load_suite(path: Path) -> list[Case]:
         if row["id"] in seen:
             raise ValueError(f"{where}: id {row['id']!r} repeats")
         seen.add(row["id"])
-        history = tuple(h["q"] if isinstance(h, dict) else str(h) for h in row.get("history") or [])
+        history = _earlier_questions(row.get("history") or [], where)
         cases.append(Case(str(row["id"]), row["kind"], row["question"], tuple(row.get("gold_doc_ids") or ()),
                           tuple(row.get("answer_facts") or ()), history, str(row.get("gold_quote") or ""),
                           *_temporal(row, where)))
     return cases
+
+
+def _earlier_questions(history: list, where: str) -> tuple[str, ...]:
+    """The questions asked before, given as strings, {"q": …}, or chat messages ({"role": "user", "content": …};
+    the assistant's turns are left out: an answer is asked of the questions that led to it)."""
+    asked = []
+    for turn in history:
+        if isinstance(turn, str):
+            asked.append(turn)
+        elif isinstance(turn, dict) and isinstance(turn.get("q"), str):
+            asked.append(turn["q"])
+        elif isinstance(turn, dict) and turn.get("role") in ("user", "assistant") and isinstance(turn.get("content"), str):
+            if turn["role"] == "user":
+                asked.append(turn["content"])
+        else:
+            raise ValueError(f"{where}: each history turn is a question, {{\"q\": …}} or {{\"role\": …, \"content\": …}}")
+    return tuple(asked)
 
 
 def _temporal(row: dict, where: str) -> tuple[str, tuple[dict, ...]]:
