@@ -340,3 +340,17 @@ def test_a_persons_name_is_answered_only_by_a_sentence_naming_a_person_not_by_a_
     assert not _names_someone_else(question, "Памятник открыли на бульваре Советской Армии.")  # a place is no name
     assert _names_someone_else(question, "Это Ольга Смирнова, у неё одиннадцать детей.")
     assert _names_someone_else(model("Кто открыл памятник?"), "Памятник открыла администрация Перми.")
+
+
+def test_a_view_of_analysts_or_experts_is_given_only_by_a_sentence_naming_them():
+    question = model("Как аналитики оценили решение Банка России сохранить ставку?")
+    assert question.pundits == ("аналитик",)
+    assert model("Do economists think the forecast was too pessimistic?").pundits == ("экономист",)
+    assert model("Сарапшылардың пікірінше, сайлау қатынастарға қалай әсер етеді?").pundits == ("эксперт",)
+    # experts and boards that are told of, not asked for a view
+    assert model("Где проходили консультации экспертных групп России и США?").pundits == ()
+    assert model("Что сказала школьница на наблюдательном совете «Движения первых»?").pundits == ()
+    decision = passage("Совет директоров Банка России принял решение сохранить ключевую ставку на уровне 21%.")
+    assert sentence_failure(question, decision, decision.text) == Failure("opinion")
+    said = "Аналитики оценили решение как взвешенное."
+    assert sentence_failure(question, passage(said), said) is None

@@ -318,6 +318,8 @@ def sentence_failure(question: Question, passage: Passage, sentence: str, contex
     if question.reacting and not any(t.startswith(stem_head(who)) for who in question.reacting
                                      for t in terms(context or sentence)):
         return Failure("opinion")  # a reaction, but of someone else
+    if question.pundits and not any(t.startswith(question.pundits) for t in terms(context or sentence)):
+        return Failure("opinion")  # a view of analysts or experts, of whom the sentence says nothing
     if question.forecast and not FORECAST_SAID.search(normalise(sentence)):
         return Failure("opinion")
     if question.asks_topic and not says_a_topic(sentence):

@@ -59,6 +59,20 @@ REACTION = re.compile(r"\bкак\s+(?P<who>(?:[^\W\d_]+[\s—–«»\"',-]+){0,6
 REACTION_VERB = re.compile(r"(?:отреагир|отнесл|отнес|восприня|прокомментир|встрети|react|respond|receiv)")
 # Words of «как сами …», «как там …» that are not who reacts.
 REACTOR_WORDS = {"сам", "там", "тогда", "сейчас", "publicly", "public"}
+# Those outside government whose view a question may ask («по мнению аналитиков», «как оценили эксперты», "do
+# economists think", «сарапшылардың пікірінше»), by the Russian stem a release would name them with: official
+# releases rarely report their views, and a sentence that does not name them does not give their view.
+PUNDITS = (("аналитик", re.compile(r"\b(?:аналитик\w*|analysts?|талдаушы\w*)")),
+           ("эксперт", re.compile(r"\b(?:эксперт\w*|experts?|сарапшы\w*)")),
+           ("экономист", re.compile(r"\b(?:экономист\w*|economists?)")),
+           ("политолог", re.compile(r"\b(?:политолог\w*|political\s+scientists?|саясаттанушы\w*)")),
+           ("наблюдател", re.compile(r"\b(?:наблюдател\w*|observers?)")),
+           ("комментатор", re.compile(r"\b(?:комментатор\w*|commentators?|pundits?)")))
+# What makes it their view asked, not their work told of («консультации экспертов», «наблюдательный совет»).
+VIEW_BEFORE = re.compile(r"(?:по\s+(?:мнению|оценк\w*|прогноз\w*)|in\s+the\s+(?:view|opinion)\s+of|do|did|would)"
+                         r"\s+(?:[^\W\d_]+\s+){0,2}$")
+VIEW_AFTER = re.compile(r"^\w*\s+(?:[^\W\d_]+\s+)?(?:счита|оцени|полага|прогнозир|ожида|дума|уверен|think|believe|expect|"
+                        r"view|assess|consider|пікір|болжам|бағала|ой)")
 # «какой рост ВВП прогнозирует …», «какой прогноз дал …», "what did X forecast": a forecast the answer must
 # state.
 FORECAST_ASKED = re.compile(r"\b(прогноз\w*|ожидает|ожидают|рассчитывает|рассчитывают|forecast\w*|predict\w*|"
@@ -142,6 +156,7 @@ class Question:
     judged: bool = False  # «правильно ли ЦБ поднял ставку?»: a judgement the answer must state
     reaction: bool = False  # «как в ЕС отреагировали на …»: a reaction the answer must state
     reacting: tuple[str, ...] = ()  # and who reacts (ЕС), of whom the sentence or the ones beside it must speak
+    pundits: tuple[str, ...] = ()  # «по мнению аналитиков»: whose view is asked, whom the sentence must name
     forecast: bool = False  # «какой рост ВВП прогнозирует министр?»: a forecast the answer must state
     # «какой уровень ключевой ставки», «какая инфляция»: the rate a figure must be of (its stem in the
     # question, the stems releases say it with, its name), as a key-rate release gives the rate, inflation and
@@ -206,6 +221,7 @@ def read_question(query: Query) -> Question:
         judged=premised and JUDGEMENT.search(query.question) is not None,
         reaction=reaction is not None,
         reacting=_reacting(reaction, query.language),
+        pundits=_pundits(query.question),
         forecast=FORECAST_ASKED.search(query.question) is not None,
         asks_topic=TOPIC_ASKED.search(query.question) is not None,
         asked_noun=tuple(terms(which)) if which else (),
@@ -226,6 +242,13 @@ def read_question(query: Query) -> Question:
 def _answer_types(question: str, asks: list[int]) -> tuple[str, ...]:
     parts = [question] + [question[start:end] for start, end in zip([0, *asks], [*asks, None])]
     return tuple(dict.fromkeys(kind for part in parts if (kind := expected_answer(part))))
+
+
+def _pundits(question: str) -> tuple[str, ...]:
+    """Whose view outside government the question asks (`PUNDITS`), where it asks their view."""
+    text = normalise(question)
+    return tuple(stem for stem, said in PUNDITS for m in said.finditer(text)
+                 if VIEW_BEFORE.search(text[: m.start()]) or VIEW_AFTER.search(text[m.end() - 1 :]))
 
 
 def _reacting(reaction: re.Match | None, language: str) -> tuple[str, ...]:
