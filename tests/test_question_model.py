@@ -354,3 +354,13 @@ def test_a_view_of_analysts_or_experts_is_given_only_by_a_sentence_naming_them()
     assert sentence_failure(question, decision, decision.text) == Failure("opinion")
     said = "Аналитики оценили решение как взвешенное."
     assert sentence_failure(question, passage(said), said) is None
+
+
+def test_two_places_joined_by_and_are_each_a_clause_but_two_sides_of_one_event_are_not():
+    def clauses(text):
+        return [entity.clause for entity in model(text).entities]
+    first, second = clauses("Сколько дорог отремонтировали в Брянской и в Костромской областях?")
+    assert first != second  # each region's own release may answer for it
+    assert len(set(clauses("How much housing did the Perm Territory and Tatarstan build last year?"))) == 2
+    assert len(set(clauses("What did Putin and Tokayev discuss by phone?"))) == 1
+    assert len(set(clauses("Какие объекты согласовали Москва и Вашингтон?"))) == 1  # the two sides of one agreement
