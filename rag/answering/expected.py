@@ -84,14 +84,21 @@ def asks_who(question: str) -> bool:
     """Whether its first question asks who did something («кто стал врио», "who replaced", «кім басқарады») or
     a person's name («как зовут»): a person or body the answer must name. «Кому», «кого» may be answered by a
     group («семьям с детьми»)."""
-    match = EXPECTS["name"].search(normalise(question))
-    return expected_answer(question) == "name" and (
-        (match[1] or match[2]) in ("кто", "who", "кім") or asks_a_persons_name(question))
+    word = _name_asked(question)
+    return word is not None and (word in ("кто", "who", "кім") or PERSON_NAMED.fullmatch(word) is not None)
 
 
 def asks_a_persons_name(question: str) -> bool:
+    word = _name_asked(question)
+    return word is not None and PERSON_NAMED.fullmatch(word) is not None
+
+
+def _name_asked(question: str) -> str | None:
+    """The words a question asking for a name asks with («кто», "who", «как зовут»), if it asks for one."""
+    if expected_answer(question) != "name":
+        return None
     match = EXPECTS["name"].search(normalise(question))
-    return expected_answer(question) == "name" and PERSON_NAMED.fullmatch(match[1] or "") is not None
+    return match[1] or match[2]
 
 
 def expected_answer(question: str) -> str | None:

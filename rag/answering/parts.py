@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from rag.answering.base import Citation, Draft
 from rag.answering.extractive import FRAMING
-from rag.answering.question import ASK_WORDS
+from rag.answering.clauses import ASK_WORDS
 from rag.query import DateRange, Query, build_query, month_of, parse_dates
 from rag.text import normalise
 

@@ -19,7 +19,7 @@ from typing import Callable
 
 from rag.answering.expected import asks_a_persons_name, asks_who, expected_answer, measured_in
 from rag.answering.names import Entity, in_russian, named_entities
-from rag.answering.places import country_of
+from rag.answering.clauses import entity_clauses, second_asks
 from rag.answering.tagging import tag
 from rag.query import Query, detect_language, is_month, lists_months, without_dates
 from rag.text import normalise, query_terms, terms
@@ -88,19 +88,6 @@ TOPIC_ASKED = re.compile(r"\bо\s+ч[её]м\b|\bчто\s+(?:[^\W\d_]+\s+){0,4}?
 # A premise said in the negative: «почему Токаев не приедет», "why did he refuse", «неге қатыспайтынын».
 NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
                      r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
-# Words that start a question, Russian and English.
-ASK_WORDS = (r"как\w*|кто|кого|кому|когда|где|куда|откуда|сколько|скольк\w*|что|чем|почему|зачем|чь[яюеи]\w*|чей|"
-             r"what|who|whom|when|where|how|which|why")
-# Where a question asks a second thing: «…, и какой регион…», "… and when …".
-SECOND_ASK = re.compile(rf"(?:,\s*|\s+)(?:и|а также|and)\s+(?=(?:{ASK_WORDS})\b)", re.I)
-# In Kazakh the question word comes late: «…, және …» starts a second question when a question word comes
-# before it and one within the words after it.
-KAZAKH_ASK = re.compile(r"\b(?:қанша|қандай|кім|қашан|қай|неше|нені|неге)\w*|\bне\b", re.I)
-# What joins two entities of which the same is asked: «Брянской и в Костромской», "Perm Territory and Tatarstan".
-COORDINATED = re.compile(r"\s*,?\s*(?:и|а\s+также|and|мен|пен|бен|және)\s+(?:(?:в|во|с|со|на|из|у|in|with|of|for)\s+)?",
-                         re.IGNORECASE)
-PLACE_WORD = re.compile(r"\b(?:Territory|Region|Republic|Oblast|Krai|Province|District)\b")
-KAZAKH_AND = re.compile(r",?\s+және\s+((?:\S+\s+){0,8}\S+)?", re.I)
 # Kinds of event releases report, by the stems that name them (in any of a kind's words): a question about
 # a phone call is not answered by a greeting that names the same president.
 EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
@@ -197,11 +184,12 @@ def read_question(query: Query) -> Question:
     texts = [*query.used_history, query.question]
     docs = {text: tag(text) for text in texts} if query.language != "en" else {}
     entities: dict[tuple[str, ...], Entity] = {}
-    asks = _second_asks(query.question)
+    asks = second_asks(query.question)
     for text in texts:
         named = named_entities(text, query.language, docs.get(text))
-        for (start, entity), own in zip(named, _own_clauses(text, named) if text == query.question else [False] * len(named)):
-            clause = (len(asks) + 1 + start) if own else sum(start >= end for end in asks) if text == query.question else -1
+        # an entity of an earlier turn is of every clause (-1): the whole question is about it
+        clauses = entity_clauses(text, named, asks, query.language) if text == query.question else [-1] * len(named)
+        for (_, entity), clause in zip(named, clauses):
             entities.setdefault(entity.stems, replace(entity, clause=clause))
     tagged = docs.get(query.question) if query.language == "ru" else None
     focus_words = _focus(query.question, query.language, tagged)
@@ -293,32 +281,6 @@ def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
     """The two stems after a change in an untagged question's Russian rendering: what it changes."""
     at = next((i for i, stem in enumerate(rendered) if stem.startswith(CHANGE_STEMS)), None)
     return tuple(rendered[at + 1 : at + 3]) if at is not None else ()
-
-
-def _own_clauses(question: str, named: list) -> list[bool]:
-    """Which entities are the second of two places joined by «и», "and", «мен» («в Брянской и в Костромской
-    областях», "Perm Territory and Tatarstan"): the same is asked of each, which each one's own release may
-    tell. (Two people joined so are mostly two sides of one event: «что обсудили Мирзиёев и Токаев».)"""
-    own = [False] * len(named)
-    ordered = sorted(range(len(named)), key=lambda i: named[i][0])
-    for i, j in zip(ordered, ordered[1:]):
-        (a_start, a), (b_start, b) = named[i], named[j]
-        # an English name is a place only by its kind's word ("Perm Territory"); a capital standing for its
-        # government is one side of what both agreed («Москва и Вашингтон договорились»)
-        places = {a.kind, b.kind} <= {"LOC", "PROPN"} or (
-            {a.kind, b.kind} <= {"NAME"} and any(PLACE_WORD.search(e.text) for e in (a, b)))
-        governments = any(country_of(e, question, detect_language(question)) for e in (a, b))
-        if places and not governments and COORDINATED.fullmatch(question[a_start + len(a.text) : b_start]):
-            own[j] = True
-    return own
-
-
-def _second_asks(question: str) -> list[int]:
-    """Where each question after the first starts."""
-    starts = [m.end() for m in SECOND_ASK.finditer(question)]
-    starts += [m.start(1) for m in KAZAKH_AND.finditer(question) if m[1] and KAZAKH_ASK.search(question, 0, m.start())
-               and KAZAKH_ASK.search(m[1])]
-    return sorted(starts)
 
 
 def _focus(question: str, language: str, tagged) -> list[str]:
