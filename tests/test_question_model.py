@@ -364,3 +364,28 @@ def test_two_places_joined_by_and_are_each_a_clause_but_two_sides_of_one_event_a
     assert len(set(clauses("How much housing did the Perm Territory and Tatarstan build last year?"))) == 2
     assert len(set(clauses("What did Putin and Tokayev discuss by phone?"))) == 1
     assert len(set(clauses("Какие объекты согласовали Москва и Вашингтон?"))) == 1  # the two sides of one agreement
+
+
+def test_two_people_joined_by_and_are_each_a_clause_when_each_met_someone_else():
+    def clauses(text):
+        return {entity.text: entity.clause for entity in model(text).entities}
+    met = clauses("О каких планах рассказали Солодов и Дрозденко на встречах с Путиным в марте?")
+    assert met["Солодов"] != met["Дрозденко"]  # two meetings, each its own release
+    called = clauses("In their phone calls with Putin, what did Serbia's Aleksandar Vučić and Armenia's Nikol Pashinyan say?")
+    assert called["Armenia"] == called["Nikol Pashinyan"] != called["Aleksandar Vučić"]
+    assert len(set(clauses("What did Putin and Tokayev talk about in their phone calls of March and April?").values())) == 1
+    assert len(set(clauses("О чём говорили Солодов и Дрозденко на переговорах с Путиным?").values())) == 1  # one talks
+
+
+def test_a_place_named_in_one_case_finds_the_release_naming_it_in_another():
+    """Snowball cuts «Корея» to коре and «Кореи» to кор: the stems of the name's other forms count too."""
+    from rag.store.lexical import LexicalIndex
+
+    text = "Взыскано более 370 миллиардов рублей с резидентов Украины и Южной Кореи."
+    index = LexicalIndex.build([("c#0", "c", "2025-03-19", "kremlin.ru", " ".join(terms(text)))], generation=1)
+    idf = lambda term: 3.0 if term in index.df else None  # noqa: E731
+    for question in ("How much was recovered from residents of South Korea?", "Южная Корея: сколько взыскано с её резидентов?"):
+        named, unheard = enforced_entities(model(question), lambda stem, guessed=False: index.spellings(stem), idf)
+        korea = next(n for n in named if "ore" in n.entity.text or "оре" in n.entity.text)
+        assert unheard is None and "кор" in korea.spellings, question
+        assert passage_failure(model(question), passage(text), set(terms(text)), [korea], lambda w, t: False) is None

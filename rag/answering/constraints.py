@@ -91,7 +91,11 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
             continue
         # A name in Latin letters («Airbus») is rendered in Russian letters: its spelling is a guess.
         guessed = question.query.language != "ru" or LATIN.search(entity.text) is not None
-        found = {stem: variants for stem in entity.stems if (variants := spellings(stem, guessed))}
+        # A stem no release has may be of a form the releases do not use («Корея» → коре; «Кореи» → кор).
+        # (Only then: the other forms' stems would also make a common word of a name rare.)
+        found = {stem: variants for stem in entity.stems
+                 if (variants := spellings(stem, guessed) or [other for own, other in entity.forms
+                                                              if own == stem and idf(other) is not None])}
         if entity.kind == "LOC":
             # a place is also named by its adjective: «Пермь» by «Пермского края», «Камчатка» by «Камчатский»
             for stem in (s for s in entity.stems if not s.endswith("ск")):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answering.wordforms import inflections
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import is_month, without_dates
 from rag.stemming import given_name
@@ -33,6 +34,8 @@ class Entity:
     # Which of the question's clauses names it («кто сменил Паслера в Оренбургской области, и какой регион
     # возглавил Паслер?» asks two things); -1 for an entity of an earlier turn, which all of them are about.
     clause: int = 0
+    # (stem, stem) pairs: another stem of a form of the word of that stem (`wordforms.inflections`).
+    forms: tuple[tuple[str, str], ...] = ()
 
 
 def named_entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
@@ -112,4 +115,6 @@ def _entity(text: str, kind: str, russian: str, name_words: str | None = None) -
     stems = tuple(dict.fromkeys(s for s in query_terms(russian) if len(s) > 2))
     named = name_words.split() if name_words is not None else [w for w in russian.split() if w[:1].isupper()]
     names = tuple(dict.fromkeys(s for word in named for s in query_terms(word) if s in stems))
-    return Entity(text, kind, stems, names if len(names) < len(stems) else ()) if stems else None
+    forms = tuple(dict.fromkeys((own, other) for word in russian.split() for own in query_terms(word) if own in stems
+                                for other in sorted(inflections(word.lower())) if other != own))
+    return Entity(text, kind, stems, names if len(names) < len(stems) else (), forms=forms) if stems else None
