@@ -389,3 +389,16 @@ def test_a_place_named_in_one_case_finds_the_release_naming_it_in_another():
         korea = next(n for n in named if "ore" in n.entity.text or "оре" in n.entity.text)
         assert unheard is None and "кор" in korea.spellings, question
         assert passage_failure(model(question), passage(text), set(terms(text)), [korea], lambda w, t: False) is None
+
+
+def test_a_region_of_countries_is_named_by_a_release_naming_its_countries():
+    from rag.store.lexical import LexicalIndex
+
+    text = "Президент направил поздравления президентам Казахстана, Киргизии, Таджикистана и Узбекистана."
+    index = LexicalIndex.build([("c#0", "c", "2025-03-20", "kremlin.ru", " ".join(terms(text)))], generation=1)
+    idf = lambda term: 3.0 if term in index.df else None  # noqa: E731
+    for question in ("Кого ещё, кроме лидеров Центральной Азии, поздравил Путин?",
+                     "Whom besides the leaders of Central Asia did Putin congratulate?"):
+        named, _ = enforced_entities(model(question), lambda stem, guessed=False: index.spellings(stem), idf)
+        [region] = [n for n in named if "Азии" in n.entity.text or "Asia" in n.entity.text]
+        assert passage_failure(model(question), passage(text), set(terms(text)), [region], lambda w, t: False) is None

@@ -15,7 +15,7 @@ from typing import Callable
 from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, names_a_year, said_of_the_year, says_the_year, whole_years
 from rag.answering.names import Entity
-from rag.answering.places import country_of
+from rag.answering.places import countries_of, country_of
 from rag.answering.tagging import named_spans
 from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
 from rag.query import Query
@@ -102,6 +102,9 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
                 adjectives = [a for a in dict.fromkeys((stem + "ск", stem_head(stem) + "ск")) if idf(a) is not None]
                 if adjectives:
                     found[stem] = [*found.get(stem, []), *adjectives]
+        if countries := countries_of(entity, question.query.language):  # «Центральная Азия»: its countries
+            found = {stem: [*found.get(stem, []), *(v for country in query_terms(countries) for v in spellings(country))]
+                     for stem in entity.stems}
         # A place or organisation is named by all its words («Курганской области»): one the corpus never
         # uses makes it one no release speaks of. A person may be named by fewer (a surname alone).
         partly_unknown = entity.kind in ("LOC", "ORG") and len(found) < len(entity.stems)

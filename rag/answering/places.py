@@ -1,11 +1,13 @@
-"""Capitals that stand for their countries' governments: «Астана рассчитывает нарастить поставки»,
-«согласованный Москвой и Вашингтоном список», "relations with Baku". A release says the country's name."""
+"""Places a release names otherwise than a question: capitals that stand for their countries' governments
+(«Астана рассчитывает нарастить поставки», «согласованный Москвой и Вашингтоном список», "relations with
+Baku"), whose release says the country's name; and regions made of countries («лидеры Центральной Азии»,
+«Орталық Азия»), whose release may name only the countries."""
 
 from __future__ import annotations
 
 import re
 
-from rag.answering.names import Entity
+from rag.answering.names import Entity, in_russian
 
 # By the stem of the capital's name (rag.text.query_terms): the country as releases name it.
 CAPITALS = {
@@ -14,6 +16,13 @@ CAPITALS = {
     "ереван": "Армения", "тбилис": "Грузия", "минск": "Белоруссия Беларусь", "киев": "Украина",
     "кишин": "Молдавия Молдова", "вашингтон": "США", "пекин": "Китай КНР", "токио": "Япония", "ток": "Япония",
     "тегеран": "Иран", "анкар": "Турция", "берлин": "Германия", "париж": "Франция", "лондон": "Великобритания",
+}
+# By the region's name in Russian (as rendered from the question's language): its countries as releases name them.
+REGIONS = {
+    re.compile(r"центральн\w*\s+ази"): "Казахстан Киргизия Кыргызстан Таджикистан Туркмения Туркменистан Узбекистан",
+    re.compile(r"(?:южн|юг)\w*\s+(?:\w+\s+)?кавказ|закавказ"): "Азербайджан Армения Грузия",
+    re.compile(r"прибалти"): "Латвия Литва Эстония",
+    re.compile(r"скандинав"): "Швеция Норвегия Дания",
 }
 # After a preposition of place («в Бишкеке», «из Ташкента», "in Baku") a capital is the city itself; so is a
 # Kazakh one in a case of place («Бішкекте», «Астанадан»).
@@ -32,3 +41,9 @@ def country_of(entity: Entity, question: str, language: str) -> str | None:
     if language == "kk" and KAZAKH_PLACE_CASE.search(entity.text.lower()):
         return None
     return CAPITALS[entity.stems[0]]
+
+
+def countries_of(entity: Entity, language: str) -> str | None:
+    """The countries of a region named in the question, if it names one."""
+    rendered = in_russian(entity.text, language).lower()
+    return next((countries for region, countries in REGIONS.items() if region.search(rendered)), None)
