@@ -22,14 +22,15 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 @lru_cache(maxsize=1)
-def _morphology() -> pymorphy3.MorphAnalyzer:
+def morphology() -> pymorphy3.MorphAnalyzer:
+    """pymorphy3's analyser, loaded once (also for the question's words: `rag.answering.wordforms`)."""
     return pymorphy3.MorphAnalyzer()
 
 
 def given_name(word: str) -> bool:
     """Whether a capitalised word is most likely a first name or a patronymic («Александр», «Витальевич»):
     many people share it, so it does not tell one person from another as a surname does."""
-    return bool({"Name", "Patr"} & _morphology().parse(word)[0].tag.grammemes)
+    return bool({"Name", "Patr"} & morphology().parse(word)[0].tag.grammemes)
 
 
 def stem(word: str) -> str:
@@ -50,7 +51,7 @@ def _cut_as_verb(word: str, cut: str) -> bool:
 def _as_noun(word: str, cut: str) -> str:
     """The stem the word's other forms share, when the word is most likely a noun: the one the word begins
     with («граждан» → граждан, not гражданин of the singular), or else the commonest («память» → памят)."""
-    parse = _morphology().parse(word)[0]
+    parse = morphology().parse(word)[0]
     if parse.tag.POS != "NOUN":
         return cut
     shared = Counter(s for s in _stemmer().stemWords([form.word.replace("ё", "е") for form in parse.lexeme])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rag.stemming import _morphology, stems
+from rag.stemming import morphology, stems
 
 FORMS_CACHE = 2**14
 
@@ -16,7 +16,7 @@ def inflections(word: str) -> frozenset[str]:
     кор): a name in one case is found in a release saying it in another. Stems shorter than three letters
     («Киеве» → ки) would be found in too many words. A word the dictionary lacks has none: the forms
     pymorphy3 guesses for it are often of another kind of word (a surname declined as a first name)."""
-    parse = _morphology().parse(word)[0]
+    parse = morphology().parse(word)[0]
     if parse.tag.POS != "NOUN" or not parse.is_known:
         return frozenset()
     return frozenset(s for s in stems([form.word.replace("ё", "е") for form in parse.lexeme]) if len(s) > 2)
@@ -25,6 +25,6 @@ def inflections(word: str) -> frozenset[str]:
 def plural_noun(word: str) -> bool:
     """Whether the word is most likely a noun in the plural of one with a singular («встречах», not
     «переговоры», which has none)."""
-    tag = _morphology().parse(word)[0].tag
+    tag = morphology().parse(word)[0].tag
     return tag.POS == "NOUN" and tag.number == "plur" and "Pltm" not in tag
 
