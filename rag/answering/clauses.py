@@ -69,5 +69,6 @@ def entity_clauses(question: str, named: list[tuple[int, Entity]], asks: list[in
 
 
 def _several_events(question: str) -> bool:
+    """Whether the question names events in the plural («на встречах», "phone calls", «кездесулерде»)."""
     return SEVERAL_EVENTS.search(question) is not None or any(
         plural_noun(word.lower()) for word in EVENT_WORDS.findall(question))

@@ -27,4 +27,3 @@ def plural_noun(word: str) -> bool:
     «переговоры», which has none)."""
     tag = morphology().parse(word)[0].tag
     return tag.POS == "NOUN" and tag.number == "plur" and "Pltm" not in tag
-
