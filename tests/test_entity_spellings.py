@@ -1,5 +1,5 @@
 """How the releases spell what a question names: a name in any inflection, a place by its adjective or its
-name word, a capital by its country, a region by its countries (rag/answering/constraints.enforced_entities,
+name word, a capital by its country, a region by its countries, a compound abbreviation spelled out (rag/answering/constraints.enforced_entities,
 with the corpus's stems from rag/store/lexical.LexicalIndex.spellings)."""
 
 from __future__ import annotations
@@ -112,3 +112,26 @@ def test_a_region_of_countries_is_named_by_a_release_naming_its_countries():
         named, _ = enforced_entities(model(question), lambda stem, guessed=False: index.spellings(stem), idf)
         [region] = [n for n in named if "Азии" in n.entity.text or "Asia" in n.entity.text]
         assert passage_failure(model(question), passage(text), set(terms(text)), [region], lambda w, t: False) is None
+
+
+def test_a_compound_abbreviation_finds_the_release_that_spells_it_out():
+    question = model("Сколько интернет-ресурсов заблокировали по требованиям Генпрокуратуры в 2024 году?")
+    [entity] = question.entities
+    assert entity.spelled_out == (("генпрокуратур", "прокуратур"),)
+    corpus = {"генпрокуратур", "прокуратур", "генеральн"}
+    spellings = lambda stem, transliterated=False: [stem] if stem in corpus else []  # noqa: E731
+    [named], unheard = enforced_entities(question, spellings, lambda term: 4.0 if term in corpus else None)
+    release = passage("По актам реагирования Генеральной прокуратуры заблокировано свыше 75 тысяч интернет-ресурсов.")
+    assert unheard is None
+    assert passage_failure(question, release, set(terms(release.text)), [named], lambda w, t: False) is None
+    other = passage("По актам реагирования Следственного комитета заблокировано свыше 75 тысяч интернет-ресурсов.")
+    assert passage_failure(question, other, set(terms(other.text)), [named], lambda w, t: False) \
+        == Failure("entity", "Генпрокуратуры")
+
+
+def test_words_that_only_begin_like_an_abbreviation_are_not_spelled_out():
+    from rag.answering.wordforms import abbreviated_noun
+
+    assert abbreviated_noun("Госдуму") == "думу" and abbreviated_noun("Генштаба") == "штаба"
+    assert [abbreviated_noun(w) for w in ("господин", "Геннадий", "генерал", "госпиталь", "гостиница",
+                                          "Государственной")] == [None] * 6

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answering.wordforms import inflections
+from rag.answering.wordforms import abbreviated_noun, inflections
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import is_month, without_dates
 from rag.stemming import given_name
@@ -36,6 +36,9 @@ class Entity:
     clause: int = 0
     # (stem, stem) pairs: another stem of a form of the word of that stem (`wordforms.inflections`).
     forms: tuple[tuple[str, str], ...] = ()
+    # (stem, stem) pairs: the stem of the noun a compound abbreviation of that stem says whole
+    # (`wordforms.abbreviated_noun`: генпрокуратур → прокуратур).
+    spelled_out: tuple[tuple[str, str], ...] = ()
 
 
 def named_entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
@@ -117,4 +120,7 @@ def _entity(text: str, kind: str, russian: str, name_words: str | None = None) -
     names = tuple(dict.fromkeys(s for word in named for s in query_terms(word) if s in stems))
     forms = tuple(dict.fromkeys((own, other) for word in russian.split() for own in query_terms(word) if own in stems
                                 for other in sorted(inflections(word.lower())) if other != own))
-    return Entity(text, kind, stems, names if len(names) < len(stems) else (), forms=forms) if stems else None
+    spelled_out = tuple(dict.fromkeys((own, noun) for word in russian.split() if (whole := abbreviated_noun(word))
+                                      for own in query_terms(word) if own in stems for noun in query_terms(whole)))
+    return Entity(text, kind, stems, names if len(names) < len(stems) else (), forms=forms,
+                  spelled_out=spelled_out) if stems else None

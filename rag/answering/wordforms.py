@@ -1,5 +1,5 @@
-"""What pymorphy3's dictionary tells of a question's words: the stems of a name's other forms, and whether a
-noun is in the plural. (Only questions are read so; the index's stems are `rag.stemming`'s.)"""
+"""What pymorphy3's dictionary tells of a question's words: the stems of a name's other forms, whether a
+noun is in the plural, and the noun a compound abbreviation ends in. (Only questions are read so; the index's stems are `rag.stemming`'s.)"""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from functools import lru_cache
 from rag.stemming import morphology, stems
 
 FORMS_CACHE = 2**14
+# The heads of compound abbreviations that stand for an adjective before a noun said whole: «Генпрокуратура»
+# (Генеральная прокуратура), «Госдума», «госуслуги».
+ABBREVIATED_HEADS = ("ген", "гос")
+# Words that begin so and are none: «господин», «Геннадий».
+NOT_ABBREVIATED = ("господ", "геннад")
 
 
 @lru_cache(maxsize=FORMS_CACHE)
@@ -27,3 +32,14 @@ def plural_noun(word: str) -> bool:
     «переговоры», which has none)."""
     tag = morphology().parse(word)[0].tag
     return tag.POS == "NOUN" and tag.number == "plur" and "Pltm" not in tag
+
+
+@lru_cache(maxsize=FORMS_CACHE)
+def abbreviated_noun(word: str) -> str | None:
+    """The noun a compound abbreviation of «ген-» or «гос-» says whole («Генпрокуратуры» → «прокуратуры»), or
+    None: releases mostly spell such a name out («Генеральной прокуратуры»)."""
+    head, rest = word[:3].lower(), word[3:].lower()
+    if head not in ABBREVIATED_HEADS or len(rest) < 4 or word.lower().startswith(NOT_ABBREVIATED):
+        return None
+    parse = morphology().parse(rest)[0]
+    return rest if parse.tag.POS == "NOUN" and parse.is_known else None
