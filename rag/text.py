@@ -111,6 +111,11 @@ def query_terms(text: str) -> list[str]:
     return terms(" ".join(_synonyms_by_stem().get(cut, word) for word, cut in zip(found, stemmed)))
 
 
+def spelled_out_by_glossary(word: str) -> bool:
+    """Whether `query_terms` spells the word out («Минобороны» → министерство обороны)."""
+    return stem(normalise(word)) in _synonyms_by_stem()
+
+
 @lru_cache(maxsize=1)
 def _synonyms_by_stem() -> dict[str, str]:
     return {stem(word): spelled for word, spelled in QUERY_SYNONYMS.items()}

@@ -117,7 +117,7 @@ def test_a_region_of_countries_is_named_by_a_release_naming_its_countries():
 def test_a_compound_abbreviation_finds_the_release_that_spells_it_out():
     question = model("Сколько интернет-ресурсов заблокировали по требованиям Генпрокуратуры в 2024 году?")
     [entity] = question.entities
-    assert entity.spelled_out == (("генпрокуратур", "прокуратур"),)
+    assert entity.also_named == (("генпрокуратур", "прокуратур"),)
     corpus = {"генпрокуратур", "прокуратур", "генеральн"}
     spellings = lambda stem, transliterated=False: [stem] if stem in corpus else []  # noqa: E731
     [named], unheard = enforced_entities(question, spellings, lambda term: 4.0 if term in corpus else None)
@@ -127,6 +127,17 @@ def test_a_compound_abbreviation_finds_the_release_that_spells_it_out():
     other = passage("По актам реагирования Следственного комитета заблокировано свыше 75 тысяч интернет-ресурсов.")
     assert passage_failure(question, other, set(terms(other.text)), [named], lambda w, t: False) \
         == Failure("entity", "Генпрокуратуры")
+
+
+def test_an_abbreviation_the_glossary_spells_out_still_finds_the_release_that_abbreviates_it():
+    question = model("Какую выплату получают те, кто подписывает контракт с Минобороны?")
+    [entity] = question.entities
+    assert entity.stems == ("министерств", "оборон")  # the glossary's spelling out, for the search
+    corpus = {"миноборон", "министерств", "оборон"}
+    spellings = lambda stem, transliterated=False: [stem] if stem in corpus else []  # noqa: E731
+    [named], _ = enforced_entities(question, spellings, lambda term: 4.0 if term in corpus else None)
+    release = passage("Тем, кто подписывает контракт с Минобороны, выплачиваем 600 тысяч рублей.")
+    assert passage_failure(question, release, set(terms(release.text)), [named], lambda w, t: False) is None
 
 
 def test_words_that_only_begin_like_an_abbreviation_are_not_spelled_out():

@@ -96,9 +96,9 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
         found = {stem: variants for stem in entity.stems
                  if (variants := spellings(stem, guessed) or [other for own, other in entity.forms
                                                               if own == stem and idf(other) is not None])}
-        for own, noun in entity.spelled_out:  # «Генпрокуратуры» is also «Генеральной прокуратуры»
-            if idf(noun) is not None:
-                found[own] = [*found.get(own, []), noun]
+        for own, other in entity.also_named:  # «Генпрокуратуры» is also «Генеральной прокуратуры»
+            if idf(other) is not None:
+                found[own] = [*found.get(own, []), other]
         if entity.kind == "LOC":
             # a place is also named by its adjective: «Пермь» by «Пермского края», «Камчатка» by «Камчатский»
             for stem in (s for s in entity.stems if not s.endswith("ск")):

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from rag.answering.wordforms import abbreviated_noun, inflections
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import is_month, without_dates
-from rag.stemming import given_name
-from rag.text import query_terms
+from rag.stemming import given_name, stem
+from rag.text import normalise, query_terms, spelled_out_by_glossary
 from rag.translate import english_names, to_russian as english_to_russian
 
 # A capitalised English word that is not the first of the question, or a run of them: a name.
@@ -36,9 +36,10 @@ class Entity:
     clause: int = 0
     # (stem, stem) pairs: another stem of a form of the word of that stem (`wordforms.inflections`).
     forms: tuple[tuple[str, str], ...] = ()
-    # (stem, stem) pairs: the stem of the noun a compound abbreviation of that stem says whole
-    # (`wordforms.abbreviated_noun`: генпрокуратур → прокуратур).
-    spelled_out: tuple[tuple[str, str], ...] = ()
+    # (stem, stem) pairs: another stem a release may name it by, where the question abbreviates it: the noun a
+    # compound abbreviation says whole («Генпрокуратуры»: генпрокуратур → прокуратур, `wordforms.abbreviated_noun`),
+    # or the abbreviation the glossary spells out («Минобороны»: министерств, оборон → миноборон).
+    also_named: tuple[tuple[str, str], ...] = ()
 
 
 def named_entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
@@ -120,7 +121,10 @@ def _entity(text: str, kind: str, russian: str, name_words: str | None = None) -
     names = tuple(dict.fromkeys(s for word in named for s in query_terms(word) if s in stems))
     forms = tuple(dict.fromkeys((own, other) for word in russian.split() for own in query_terms(word) if own in stems
                                 for other in sorted(inflections(word.lower())) if other != own))
-    spelled_out = tuple(dict.fromkeys((own, noun) for word in russian.split() if (whole := abbreviated_noun(word))
-                                      for own in query_terms(word) if own in stems for noun in query_terms(whole)))
+    also_named = tuple(dict.fromkeys(
+        [(own, noun) for word in russian.split() if (whole := abbreviated_noun(word))
+         for own in query_terms(word) if own in stems for noun in query_terms(whole)]
+        + [(own, cut) for word in russian.split() if spelled_out_by_glossary(word) and (cut := stem(normalise(word)))
+           not in stems for own in query_terms(word) if own in stems]))
     return Entity(text, kind, stems, names if len(names) < len(stems) else (), forms=forms,
-                  spelled_out=spelled_out) if stems else None
+                  also_named=also_named) if stems else None
