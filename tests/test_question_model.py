@@ -178,6 +178,12 @@ def test_a_kazakh_how_many_of_to_be_counts_nothing_and_kilometres_are_a_unit():
     assert "километр" in model("Қанша шақырым жол салынды?").focus
 
 
+def test_a_kazakh_how_many_counts_the_noun_after_its_adjective():
+    assert model("Банк мөлшерлемені неше базистік пунктке төмендетті?").focus_word == "пунктке"
+    assert model("Өткен жылы қанша шетелдік турист келді?").focus_word == "турист"
+    assert model("Жарылыста қанша адам қаза тапты?").focus_word == "адам"
+
+
 def test_an_english_title_before_a_name_does_not_stand_for_the_name():
     [entity] = [e for e in model("What did Putin discuss with Kyrgyz President Sadyr Japarov?").entities
                 if "Japarov" in e.text]

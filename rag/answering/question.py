@@ -27,6 +27,8 @@ from rag.text import normalise, query_terms, terms
 COUNTING = {"сколько", "скольких", "скольким", "сколькими"}
 KAZAKH_COUNTING = {"қанша", "неше"}
 KAZAKH_BE = ("бол", "екен")
+# A Kazakh adjective made of a noun («базистік», «шетелдік»): what is counted is the noun after it.
+KAZAKH_ADJECTIVE = re.compile(r"\w{3,}(?:лық|лік|дық|дік|тық|тік)$")
 COSTING = re.compile(r"^(обош|обой|обход|оцени|стои|стоил|стоят)")
 # What is done to a thing says nothing of which thing: «строительство комплекса» is about the complex.
 ACTIONS = re.compile(r"^(строительств|реконструкц|создани|реализац|проведени|организац|закупк|покупк|ремонт|"
@@ -292,8 +294,10 @@ def _focus(question: str, language: str, tagged) -> list[str]:
     if language == "kk":
         words = [word.strip("?,.!") for word in question.split()]
         # «қанша болатынын»: the verb "to be" says nothing of what is counted.
-        return [following for word, following in zip(words, words[1:]) if word.lower() in KAZAKH_COUNTING
-                and not following.lower().startswith(KAZAKH_BE)][:1]
+        after = next((words[i + 1 :] for i, word in enumerate(words) if word.lower() in KAZAKH_COUNTING), [])
+        if len(after) > 1 and KAZAKH_ADJECTIVE.match(after[0].lower()):
+            after = after[1:]
+        return [] if not after or after[0].lower().startswith(KAZAKH_BE) else after[:1]
     if tagged is None:
         return []
     noun = _noun_past_adjectives(tagged, lambda word: word in COUNTING, ("ADJ", "DET", "NUM"))
