@@ -43,13 +43,13 @@ TUNING_SUITES := evals/founding.jsonl evals/dev.jsonl evals/tuning-holdout1.json
 	evals/tuning-temporal2-en.jsonl evals/tuning-temporal2-kk.jsonl evals/tuning-multi2.jsonl evals/tuning-multi2-en.jsonl \
 	evals/tuning-multi2-kk.jsonl evals/tuning-para2.jsonl evals/tuning-para2-en.jsonl evals/tuning-para2-kk.jsonl \
 	evals/heldout4.jsonl evals/heldout4-en.jsonl evals/heldout4-kk.jsonl evals/heldout5.jsonl evals/heldout5-en.jsonl \
-	evals/heldout5-kk.jsonl evals/heldout6.jsonl evals/heldout6-en.jsonl evals/heldout6-kk.jsonl evals/tuning-nm4.jsonl
+	evals/heldout5-kk.jsonl evals/heldout6.jsonl evals/heldout6-en.jsonl evals/heldout6-kk.jsonl evals/tuning-nm4.jsonl \
+	evals/heldout13.jsonl evals/heldout13-en.jsonl evals/heldout13-kk.jsonl
 HELDOUT_SUITES := evals/temporal1.jsonl evals/heldout8.jsonl evals/heldout8-en.jsonl evals/heldout8-kk.jsonl \
 	evals/heldout9.jsonl evals/heldout9-en.jsonl evals/heldout9-kk.jsonl \
 	evals/heldout10.jsonl evals/heldout10-en.jsonl evals/heldout10-kk.jsonl \
 	evals/heldout11.jsonl evals/heldout11-en.jsonl evals/heldout11-kk.jsonl \
 	evals/heldout12.jsonl evals/heldout12-en.jsonl evals/heldout12-kk.jsonl \
-	evals/heldout13.jsonl evals/heldout13-en.jsonl evals/heldout13-kk.jsonl \
 	evals/heldout14.jsonl evals/heldout14-en.jsonl evals/heldout14-kk.jsonl
 eval: setup
 	$(BIN)/rag eval $(TUNING_SUITES) $(HELDOUT_SUITES) --out evals/runs/latest
