@@ -1,5 +1,6 @@
 """How the releases spell what a question names: a name in any inflection, a place by its adjective or its
-name word, a capital by its country, a region by its countries, a compound abbreviation spelled out (rag/answering/constraints.enforced_entities,
+name word, a capital by its country, a region by its countries, a compound abbreviation spelled out, a
+name of two words by the one adjective made of them (rag/answering/constraints.enforced_entities,
 with the corpus's stems from rag/store/lexical.LexicalIndex.spellings)."""
 
 from __future__ import annotations
@@ -146,3 +147,19 @@ def test_words_that_only_begin_like_an_abbreviation_are_not_spelled_out():
     assert abbreviated_noun("Госдуму") == "думу" and abbreviated_noun("Генштаба") == "штаба"
     assert [abbreviated_noun(w) for w in ("господин", "Геннадий", "генерал", "госпиталь", "гостиница",
                                           "Государственной")] == [None] * 6
+
+
+def test_a_name_of_two_words_finds_the_release_saying_it_in_one_adjective():
+    from rag.store.lexical import LexicalIndex
+
+    question = model("Когда была заключена сделка по Чёрному морю?")
+    release = passage("В июле 2022 года была заключена Черноморская инициатива.")
+    other = passage("В июле 2022 года договорились о Каспийском трубопроводе. Черный хлеб и морская вода.")
+    index = LexicalIndex.build([(f"c#{n}", "c", "2025-03-06", "kremlin.ru", " ".join(terms(p.text)))
+                                for n, p in enumerate((release, other))], generation=1)
+    spellings = lambda stem, transliterated=False: index.spellings(stem)  # noqa: E731
+    [named], unheard = enforced_entities(question, spellings, index.idf)
+    assert unheard is None and "черноморск" in named.spellings
+    assert passage_failure(question, release, set(terms(release.text)), [named], lambda w, t: False) is None
+    assert passage_failure(question, other, set(terms("Каспийском трубопроводе")), [named], lambda w, t: False) \
+        == Failure("entity", "Чёрному морю")

@@ -105,6 +105,12 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
                 adjectives = [a for a in dict.fromkeys((stem + "ск", stem_head(stem) + "ск")) if idf(a) is not None]
                 if adjectives:
                     found[stem] = [*found.get(stem, []), *adjectives]
+        for first, second in zip(entity.stems, entity.stems[1:]):
+            # a name of two words is also said in one adjective: «Чёрное море» by «Черноморской инициативы»,
+            # «Дальний Восток» by «дальневосточных»
+            if joined := _joined(first, second, spellings):
+                found[first] = [*found.get(first, []), *joined]
+                found[second] = [*found.get(second, []), *joined]
         if countries := countries_of(entity, question.query.language):  # «Центральная Азия»: its countries
             found = {stem: [*found.get(stem, []), *(v for country in query_terms(countries) for v in spellings(country))]
                      for stem in entity.stems}
@@ -131,6 +137,12 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
                 return known, entity
             known.append(Named(entity, frozenset()))  # its clause cannot be answered; another may be
     return known, None
+
+
+def _joined(first: str, second: str, spellings: Callable[..., list[str]]) -> list[str]:
+    """The corpus's stems of one word made of two joined by «о» or «е» (черн + мор → черноморск)."""
+    prefixes = {head + vowel + stem_head(second) for head in (first, stem_head(first)) for vowel in "ое"}
+    return list(dict.fromkeys(v for prefix in sorted(prefixes) for v in spellings(prefix) if v.startswith(prefix)))
 
 
 def _acronym(word: str) -> bool:
