@@ -28,6 +28,17 @@ def test_a_release_must_mention_the_entity_and_be_of_the_period():
     assert passage_failure(question, inside, {"оренбургск", "школ"}, named, lambda w, t: True) is None
 
 
+def test_a_later_release_of_that_year_recalls_a_month_by_its_days():
+    question = model("Какая промышленная выставка прошла в Ташкенте в апреле 2025 года?")
+    text = "Отмечена успешная организация в Ташкенте 28–30 апреля выставки «ИННОПРОМ. Центральная Азия»."
+    terms = {"ташкент", "выставк"}
+    assert passage_failure(question, passage(text, date="2025-05-03"), terms, [], lambda w, t: False) is None
+    for later in (passage(text, date="2026-05-03"),  # another year's April
+                  passage(text.replace("28–30 апреля", "28–30 мая"), date="2025-06-03"),
+                  passage(text.replace("28–30 апреля", "28–30 апреля 2024 года"), date="2025-05-03")):
+        assert passage_failure(question, later, terms, [], lambda w, t: False) == Failure("period")
+
+
 def test_when_something_lies_ahead_the_release_date_is_no_answer():
     question = model("Когда состоится визит президента в Казахстан?")
     assert question.future and not model("Когда президент посетил Казахстан?").future

@@ -118,7 +118,7 @@ def in_period(passage: Passage, query: Query, document_terms: set[str] | frozens
     if query.periods:
         return any(_inside(passage.date, period) for period in query.periods)
     if query.dates and not query.dates.whole_years:
-        return _inside(passage.date, query.dates) or _mentions_day(passage, query) or (
+        return _inside(passage.date, query.dates) or _mentions_day(passage, query) or _recalls_days(passage, query) or (
             _recalls_part_of_year(query, passage) and _names_asked_year(query, passage, passage.text))
     if query.years:
         return _published_in_asked_year(query, passage) or any(
@@ -137,6 +137,18 @@ def _mentions_day(passage: Passage, query: Query) -> bool:
     named = re.search(rf"(?<!\d){day}\s+{GENITIVE_MONTHS[month - 1]}(\s+{year}\b)?", normalise(passage.text))
     return named is not None and (passage.date[:4] == str(year) or named.group(1) is not None
                                   and int(passage.date.replace("-", "")) > query.dates.end)
+
+
+def _recalls_days(passage: Passage, query: Query) -> bool:
+    """A question about part of a month may be about an event a later release of that year recalls by its days
+    («прошедшей в Ташкенте 28–30 апреля выставки» in a release of 3 May, for «в конце апреля»)."""
+    start, end = query.dates.start, query.dates.end
+    if start == end or start // 100 != end // 100 or not passage.date or int(passage.date.replace("-", "")) <= end \
+            or passage.date[:4] != str(start // 10000):
+        return False
+    month = GENITIVE_MONTHS[start // 100 % 100 - 1]
+    days = re.findall(rf"(?<![\d,.])(\d{{1,2}})(?:\s*[–—-]\s*\d{{1,2}})?\s+{month}(?!\s+\d{{4}})", normalise(passage.text))
+    return any(start % 100 <= int(day) <= end % 100 for day in days)
 
 
 def within(passage: Passage, period: DateRange) -> bool:
