@@ -111,9 +111,11 @@ def query_terms(text: str) -> list[str]:
     return terms(" ".join(_synonyms_by_stem().get(cut, word) for word, cut in zip(found, stemmed)))
 
 
-def spelled_out_by_glossary(word: str) -> bool:
-    """Whether `query_terms` spells the word out («Минобороны» → министерство обороны)."""
-    return stem(normalise(word)) in _synonyms_by_stem()
+def glossary_abbreviation(word: str) -> str | None:
+    """The stem of a word `query_terms` spells out («Минобороны» → миноборон, searched as министерство
+    обороны), or None."""
+    cut = stem(normalise(word))
+    return cut if cut in _synonyms_by_stem() else None
 
 
 @lru_cache(maxsize=1)

@@ -1,11 +1,12 @@
 """How the releases spell what a question names: a name in any inflection, a place by its adjective or its
 name word, a capital by its country, a region by its countries, a compound abbreviation spelled out, a
-name of two words by the one adjective made of them (rag/answering/constraints.enforced_entities,
+name of two words by the one adjective made of them (rag/answering/spellings.enforced_entities,
 with the corpus's stems from rag/store/lexical.LexicalIndex.spellings)."""
 
 from __future__ import annotations
 
-from rag.answering.constraints import Failure, enforced_entities, passage_failure
+from rag.answering.constraints import Failure, passage_failure
+from rag.answering.spellings import enforced_entities
 from rag.text import query_terms, terms
 from tests.question_support import model, passage
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.constraints import Failure, Named, passage_failure, sentence_failure
+from rag.answering.constraints import Failure, passage_failure, sentence_failure
+from rag.answering.spellings import Named
 from rag.answering.periods import before_the_years
 from rag.answering.names import Entity
 from rag.answering.question import read_question

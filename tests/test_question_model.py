@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answering.constraints import (Failure, Named, enforced_entities, passage_failure, sentence_failure,
-                                       unanswered_clause)
+from rag.answering.constraints import Failure, passage_failure, sentence_failure, unanswered_clause
+from rag.answering.spellings import Named, enforced_entities
 from rag.retrieval import Passage
 from rag.text import query_terms, terms
 from tests.question_support import model, passage

@@ -23,11 +23,12 @@ from typing import Callable, Iterator
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
-from rag.answering.constraints import (Failure, enforced_entities, passage_failure, premise_failure, says_a_forecast, says_a_topic,
-                                      sentence_failure, unanswered_clause)
+from rag.answering.constraints import (Failure, passage_failure, premise_failure, says_a_forecast, says_a_topic, sentence_failure,
+                                      unanswered_clause)
 from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
+from rag.answering.spellings import enforced_entities
 from rag.query import DateRange, Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, terms, words

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from rag.answering.wordforms import abbreviated_noun, inflections
 from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import is_month, without_dates
-from rag.stemming import given_name, stem
-from rag.text import normalise, query_terms, spelled_out_by_glossary
+from rag.stemming import given_name
+from rag.text import glossary_abbreviation, query_terms
 from rag.translate import english_names, to_russian as english_to_russian
 
 # A capitalised English word that is not the first of the question, or a run of them: a name.
@@ -124,7 +124,7 @@ def _entity(text: str, kind: str, russian: str, name_words: str | None = None) -
     also_named = tuple(dict.fromkeys(
         [(own, noun) for word in russian.split() if (whole := abbreviated_noun(word))
          for own in query_terms(word) if own in stems for noun in query_terms(whole)]
-        + [(own, cut) for word in russian.split() if spelled_out_by_glossary(word) and (cut := stem(normalise(word)))
-           not in stems for own in query_terms(word) if own in stems]))
+        + [(own, cut) for word in russian.split() if (cut := glossary_abbreviation(word)) and cut not in stems
+           for own in query_terms(word) if own in stems]))
     return Entity(text, kind, stems, names if len(names) < len(stems) else (), forms=forms,
                   also_named=also_named) if stems else None

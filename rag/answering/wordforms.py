@@ -1,5 +1,6 @@
 """What pymorphy3's dictionary tells of a question's words: the stems of a name's other forms, whether a
-noun is in the plural, and the noun a compound abbreviation ends in. (Only questions are read so; the index's stems are `rag.stemming`'s.)"""
+noun is in the plural, and the noun a compound abbreviation ends in. (Only questions are read so; the index's
+stems are `rag.stemming`'s.)"""
 
 from __future__ import annotations
 
