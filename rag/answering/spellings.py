@@ -76,6 +76,8 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
             # the common ones («Банк» of «Банк России») do not tell one entity from another.
             rare = [stem for stem in naming if rarity[stem] >= RARE_SHARE * max(rarity.values())]
             named = {v for stem in rare for v in found[stem]}
+            # and its other forms' stems, which count for no rarity («Китай» → кита, «Китая» → кит)
+            named |= {other for own, other in entity.forms if own in rare and idf(other) is not None}
             if country := country_of(entity, question.query.question, question.query.language):
                 named |= {v for stem in query_terms(country) for v in spellings(stem)}
             known.append(Named(entity, frozenset(named)))
