@@ -56,6 +56,9 @@ from rag.answering.extractive import _quotable
     ("Какое снижение ставки ожидают аналитики?", "number"),
     ("Жүк ағыны қандай көлемге жетеді?", "number"),
     ("On what exact date did the prime minister visit Bishkek?", "day"),
+    ("На какое число назначено следующее заседание совета директоров?", "day"),  # «число» is a day here
+    ("К какому числу нужно подать документы на аккредитацию?", "day"),
+    ("Какое число беженцев приняла область?", None),  # and a count there
     ("Как назывался контейнеровоз, прошедший Севморпуть?", "name"),
     # the first question word tells what is asked; a "when" after it is of the event asked about
     ("Who received the prime minister when he visited Bishkek?", "name"),

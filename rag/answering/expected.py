@@ -39,8 +39,9 @@ EXPECTS = {
         r"what\s+(?:[\w-]+\s+){0,2}?(?:capacity|growth|figure|temperature|pressure|speed|population|record|output)\b|what\s+(?:is|was|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:value|volume|"
         r"amount|size|number|level|figure)|қанша|неше|қандай\s+(?:деңгей|көрсеткіш|мөлшер|көлем)\w*)\b"
     ),
-    # A day, not just a year: «какого числа», «в какой день».
-    "day": re.compile(r"\b(какого\s+числа|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:exact\s+|precise\s+)?(?:day|date)|"
+    # A day, not just a year: «какого числа», «в какой день», «на какое число назначено» (not «какое число
+    # санкций», a number).
+    "day": re.compile(r"\b(какого\s+числа|(?:на\s+какое|к\s+какому)\s+числ[оу]|в\s+какой\s+день|какую\s+дату|(?:on\s+)?what\s+(?:exact\s+|precise\s+)?(?:day|date)|"
                       r"қай\s+күн\w*)\b"),
     # «…, когда они встретились» and "… when they met" tell of the event asked about, not when it was; a
     # "when" that asks starts the question or is followed by its auxiliary ("…, when did Putin say …").
