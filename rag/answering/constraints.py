@@ -61,6 +61,10 @@ SPEAKER = re.compile(r"(?:^|(?<=[.!?…»]\s)|(?<=[.!?…]))\s*(?:[А-ЯЁ]\.\s?
 # Share of a premise's (idf-weighted) stems that three sentences in a row, with their release's title,
 # must hold to state it.
 PREMISE_SHARE = 0.5
+# Words that make a change a prospect: «потенциал снижения», «допускает возможность повышения», «рассмотрит
+# целесообразность снижения», «пространство для снижения».
+PROSPECTS = ("потенциал", "возможн", "целесообразн", "пространств", "допуска", "допуст", "рассмотр", "перспектив",
+             "риск")
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,9 @@ def _changes_of(changed: tuple[str, ...], sentence_terms: list[str]) -> set[int]
     question names it: «ставку» of «снизил ставку»)."""
     if changed and not any(t.startswith(stem_head(o)) for o in changed for t in sentence_terms):
         return None
+    if any(_change((t,)) is not None and any(p.startswith(PROSPECTS) for p in sentence_terms[max(0, i - 2) : i])
+           for i, t in enumerate(sentence_terms)):
+        return set()  # «потенциал снижения ставки уменьшился» tells of a change that may come, not one made
     return {_change((t,)) for t in sentence_terms} - {None}
 
 
