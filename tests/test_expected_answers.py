@@ -30,6 +30,8 @@ from rag.answering.extractive import _quotable
     ("In what year was the treaty signed?", "date"),
     ("Келісімге қай жылы қол қойылды?", "date"),
     ("Мәскеуге барып-қайту авиабилеті қанша тұрады?", "money"),  # "how much does it cost"
+    ("Мерейтойға федералдық бюджеттен қанша қаражат бөлінеді?", "money"),  # "how many funds"
+    ("Ол көмектің жалпы сомасын қанша деп атады?", "money"),  # "what total sum"
     ("Путин ЖІӨ өсімі туралы қандай көрсеткіш келтірді?", "number"),  # "what figure"
     ("О чём говорили президенты?", None),
     ("What key rate did the Bank of Russia set in July 2024?", "percent"),
@@ -140,3 +142,6 @@ def test_the_number_of_a_figure_of_speech_is_no_amount():
     assert not holds("number", "Буквально два слова о нашем театре, который в 2010 году едва не закрылся.")
     assert not holds("number", "Позвольте пару слов о музее.")
     assert holds("number", "Скажу пару слов: в театре работает 40 актёров.")
+    # «один из» is one of several
+    assert not holds("number", "Президент поддержал один из основных тезисов главы американского государства.")
+    assert holds("number", "Одна из школ рассчитана на 855 мест.") and holds("number", "Построена одна школа.")

@@ -20,7 +20,8 @@ EXPECTS = {
         r"зарплат\w*|инвестици(?:[йяию]|ям|ях|ями))|how\s+much\b.{0,80}?\bcost|what\s+did\b.{0,80}?\bcost|"
         r"what\s+(?:[\w-]+\s+){0,2}?(?:revenue|income|profit|earnings|turnover|dollar\s+value|budget)\b|"
         r"what\s+(?:[\w-]+\s+){0,4}?(?:loan|mortgage|payment|grant|subsidy|allowance)\s+(?:amount|sum|size)\b|"
-        r"қанша\s+(теңге|доллар|рубль|сом|ақша|қаржы)\w*|қандай\s+сома\w*|құны\s+қанша|қанша\s+тұра\w*|"
+        r"қанша\s+(теңге|доллар|рубль|сом|ақша|қаржы|қаражат)\w*|қандай\s+сома\w*|сома\w*\s+қанша|құны\s+қанша|"
+        r"қанша\s+тұра\w*|"
         r"бағасы\s+қанша)\b"),
     "percent": re.compile(
         r"\b(сколько|на\s+сколько|как\w+)\s+(процент\w*|дол(?:я|ю|и|ей)\b)|what\s+(percentage|share)\b|"
@@ -116,7 +117,8 @@ def expected_answer(question: str) -> str | None:
 # So is the number of a figure of speech («буквально два слова о …», «пару слов»).
 # So are the digits of an address («accredit@may9.ru», «www.cbr.ru/press/pr/?file=20122024») and of a name
 # («Волгонефть-239», «Су-57»).
-NOT_AN_AMOUNT = re.compile(rf"\b(?:два|пару|пара)\s+слов\w*|\S+@\S+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|org|net|kz)\b\S*|"
+# «один из тезисов» is one of several, no count.
+NOT_AN_AMOUNT = re.compile(rf"\b(?:два|пару|пара)\s+слов\w*|\b(?:один|одна|одно|одного|одной|одним|одну|одном)\s+из\b|\S+@\S+|(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|org|net|kz)\b\S*|"
                            rf"(?<=[^\W\d_])[-‑]\d+\w*|"
                            rf"{DATE.pattern}|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b\d{{1,2}}:\d{{2}}\b")
 
