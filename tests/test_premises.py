@@ -131,3 +131,13 @@ def test_an_english_assessment_is_a_premise_its_release_must_state():
     assert premise_failure(question, talks, weights) == Failure("premise")
     said = passage("Путин высоко оценил новое соглашение о торговле.")
     assert premise_failure(question, said, weights) is None
+
+
+@pytest.mark.parametrize("question", [
+    "Ресей Банкі наурызда мөлшерлемені неге көтерді?",  # a Kazakh verb comes after what it changes
+    "What prompted the Bank of Russia to hike its key rate in March?",
+])
+def test_an_untagged_question_changes_what_its_change_is_said_of(question):
+    decision = "Совет директоров Банка России принял решение сохранить ключевую ставку на уровне 7,75% годовых."
+    weights = {term: 1.0 for term in build_query(question).content_terms}
+    assert premise_failure(model(question), passage(decision), weights) == Failure("premise", decision)

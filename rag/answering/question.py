@@ -223,7 +223,7 @@ def read_question(query: Query) -> Question:
         asked_noun=tuple(terms(which)) if which else (),
         negated=premised and NEGATED.search(query.question) is not None,
         rated=_rated(query.question, rendered, query.language),
-        changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered),
+        changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered, query.language),
         future=(future := _future(query.question, tagged)),
         looks_ahead=future or FORECAST.search(query.question) is not None or AHEAD.search(query.question) is not None,
         events=tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in rendered)),
@@ -279,10 +279,16 @@ def _predicate(rendered: list[str], tagged) -> tuple[str, ...]:
     return tuple(dict.fromkeys(stem for stem in rendered if stem.startswith(CHANGE_STEMS + ASSESSING)))
 
 
-def _changed_in_translation(rendered: list[str]) -> tuple[str, ...]:
-    """The two stems after a change in an untagged question's Russian rendering: what it changes."""
+def _changed_in_translation(rendered: list[str], language: str) -> tuple[str, ...]:
+    """What an untagged question changes, in its Russian rendering: the two stems after its change ("hike the
+    key rate"), or before it in a Kazakh one, whose verb comes last («мөлшерлемені неге көтерді»); not the
+    other words of the change («ставки повышения повысить»)."""
     at = next((i for i, stem in enumerate(rendered) if stem.startswith(CHANGE_STEMS)), None)
-    return tuple(rendered[at + 1 : at + 3]) if at is not None else ()
+    if at is None:
+        return ()
+    after = [stem for stem in rendered[at + 1 :] if not stem.startswith(CHANGE_STEMS)][:2]
+    before = [stem for stem in rendered[:at] if not stem.startswith(CHANGE_STEMS)][-2:]
+    return tuple(before or after) if language == "kk" else tuple(after or before)
 
 
 def _focus(question: str, language: str, tagged) -> list[str]:
