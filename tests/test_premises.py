@@ -141,3 +141,14 @@ def test_an_untagged_question_changes_what_its_change_is_said_of(question):
     decision = "Совет директоров Банка России принял решение сохранить ключевую ставку на уровне 7,75% годовых."
     weights = {term: 1.0 for term in build_query(question).content_terms}
     assert premise_failure(model(question), passage(decision), weights) == Failure("premise", decision)
+
+
+@pytest.mark.parametrize("question", [
+    "Тоқаев салтанатты шараларға қатысудан неге бас тартты?",  # "why did he refuse to take part"
+    "Тоқаев салтанатты шараларға неге қатыспады?",  # "why did he not take part": a past negative
+])
+def test_a_kazakh_premise_in_the_negative_is_denied_by_a_release_saying_it_happened(question):
+    said = "В торжественных мероприятиях в Москве примет участие Касым-Жомарт Токаев."
+    weights = {term: 1.0 for term in build_query(question).content_terms}
+    assert model(question).negated
+    assert premise_failure(model(question), passage(said), weights).constraint == "premise"

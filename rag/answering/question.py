@@ -88,8 +88,9 @@ TOPIC_ASKED = re.compile(r"\bо\s+ч[её]м\b|\bчто\s+(?:[^\W\d_]+\s+){0,4}?
                          r"\bwhat\s+was\s+discussed\b|\bне\s+туралы\b|\bне\s+талқыла\w*|"
                          r"\bқандай\s+(?:мәселе\w*|тақырып\w*)\s+(?:[^\W\d_]+\s+){0,3}?талқыла\w*", re.I)
 # A premise said in the negative: «почему Токаев не приедет», "why did he refuse", «неге қатыспайтынын».
-NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't)\b|"
-                     r"\b\w{3,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*", re.I)
+NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't|бас\s+тарт\w*)\b|"
+                     r"\b\w{2,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*|"
+                     r"\b\w{3,}(?:ма|ме|ба|бе|па|пе)(?:ды|ді|ған|ген)\b", re.I)
 # Kinds of event releases report, by the stems that name them (in any of a kind's words): a question about
 # a phone call is not answered by a greeting that names the same president.
 EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
