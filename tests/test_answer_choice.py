@@ -215,3 +215,20 @@ def test_the_line_giving_the_time_of_publication_is_not_quoted(settings, embedde
     with one_release(settings, embedder, tmp_path, "О ключевой ставке", "2031-03-14", text) as assistant:
         answer = assistant.ask("Какое решение по ключевой ставке принял Совет директоров Банка России в марте 2031 года?")
         assert answer.citations and not any("Время публикации" in c["quote"] for c in answer.citations), answer.answer
+
+
+
+def test_a_passage_ranks_as_its_release_does_and_less_by_its_place_among_the_releases_passages():
+    from rag.answering.extractive import WITHIN_RELEASE_DECAY, ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
+                                  spellings=lambda stem, transliterated=False: [])
+    query = build_query("Какую выручку получил КамАЗ в прошлом году?")
+    wanted = {term: 1.0 for term in query.content_terms}
+    first = "Выручка хорошая – почти 60 миллиардов рублей, сказал президент."
+    other = "Выручка завода выросла вдвое, сообщил директор."
+    answer = "Выручка КамАЗа составила 323 миллиарда рублей."
+    passages = [passage(first, doc_id="talk"), passage(other, doc_id="news"), passage(answer, doc_id="talk")]
+    ranks = {c.text: c.rank for c in answerer._candidates(passages, wanted, sum(wanted.values()), "money", {}, False)}
+    # the talk's second passage ranks ahead of the news release ranked above it
+    assert ranks == {first: 0, other: 1, answer: WITHIN_RELEASE_DECAY} and WITHIN_RELEASE_DECAY < 1

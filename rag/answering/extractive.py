@@ -43,6 +43,8 @@ ASKED_NOUN_BONUS = 0.1
 # уровня ускорилась инфляция»), though a forecast may be all a release has.
 FORECAST_PENALTY = 0.15
 RANK_DECAY = 0.1
+# A passage's rank among its release's passages counts for this share of a release's rank.
+WITHIN_RELEASE_DECAY = 0.5
 SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
 # A page's links to other pages, left in a release's text by the site («Смотрите также …», «Дополнительно
@@ -243,7 +245,13 @@ class ExtractiveAnswerer:
         result = []
         quotables = [_quotable(passage.text) for passage in passages]
         like = self._like_words(question_words, [s for quotable in quotables for s in quotable])
-        for rank, (passage, quotable) in enumerate(zip(passages, quotables)):
+        # A passage ranks as its release does: among one release's passages, retrieval's order is no
+        # evidence of which sentence answers.
+        release_rank = {doc_id: rank for rank, doc_id in enumerate(dict.fromkeys(p.doc_id for p in passages))}
+        seen: dict[str, int] = {}
+        for passage, quotable in zip(passages, quotables):
+            within = seen[passage.doc_id] = seen.get(passage.doc_id, -1) + 1
+            rank = release_rank[passage.doc_id] + WITHIN_RELEASE_DECAY * within
             title_terms = set(terms(passage.title))
             own_terms = [set(terms(sentence)) for sentence in quotable]
             for i, (sentence, own) in enumerate(zip(quotable, own_terms)):
