@@ -81,7 +81,7 @@ class Candidate:
     text: str
     terms: set[str]
     coverage: float
-    rank: int
+    rank: float
     score: float = 0.0
     similarity: float = 0.0
     context: str = ""
@@ -245,7 +245,7 @@ class ExtractiveAnswerer:
         result = []
         quotables = [_quotable(passage.text) for passage in passages]
         like = self._like_words(question_words, [s for quotable in quotables for s in quotable])
-        # A passage ranks as its release does: among one release's passages, retrieval's order is no
+        # A passage ranks as its release does: among one release's passages, retrieval's order is weak
         # evidence of which sentence answers.
         release_rank = {doc_id: rank for rank, doc_id in enumerate(dict.fromkeys(p.doc_id for p in passages))}
         seen: dict[str, int] = {}
