@@ -47,7 +47,7 @@ LIST_SEPARATOR = r"(?:\s*,\s*|\s*[-–—]\s*|\s+(?:и|and)\s+|\s+)"
 ANY_MONTH = "(?:" + "|".join(MONTHS.values()) + ")"
 # «на декабрьском заседании 2024 года», «июльское решение 2023-го»: a month named by its adjective.
 MONTH_ADJECTIVE = re.compile(r"\b(?:январ|феврал|март|апрел|май|июн|июл|август|сентябр|октябр|ноябр|декабр)(?:ь|ов)?ск\w*")
-MONTH_ADJECTIVE_DATE = re.compile(rf"(?P<month>{MONTH_ADJECTIVE.pattern})\s+(?:[^\W\d_]+\s+){{1,2}}{YEAR}")
+MONTH_ADJECTIVE_DATE = re.compile(rf"(?P<month>{MONTH_ADJECTIVE.pattern})\s+(?:[^\W\d_]+(?:-[^\W\d_]+)*\s+){{1,3}}{YEAR}")
 MONTH_LIST = re.compile(rf"\b(?P<months>{ANY_MONTH}(?:{LIST_SEPARATOR}{ANY_MONTH})*)\s+(?:of\s+)?{YEAR}")
 SEASON = "|".join(SEASONS)
 # «зимой 2023-2024 годов» is the winter that ends in 2024.

@@ -304,9 +304,11 @@ def test_a_day_a_figure_is_estimated_on_is_searched_in_the_releases_after_it():
         20240408, 20240523)
     assert parse_dates("Что произошло 17 июля 2023 года?") == DateRange(20230717, 20230717)  # published that day
     assert build_query("Какая сейчас ключевая ставка?").latest
-    # a month named by its adjective, a word or two before the year
+    # a month named by its adjective, up to three words before the year (a hyphenated one counts as one)
     assert parse_dates("Что решили на декабрьском заседании 2024 года?") == DateRange(20241201, 20241231)
     assert parse_dates("О чём говорили на мартовской встрече в 2025 году?") == DateRange(20250301, 20250331)
+    assert build_query("Насколько сократился ВВП в 2020 году, по данным февральского пресс-релиза Банка России "
+                       "2021 года?").periods == (DateRange(20200101, 20201231), DateRange(20210201, 20210228))
     assert not build_query("Какая ключевая ставка была в июле 2023 года?").latest
     # "now" in the words of someone quoted is when he spoke
     assert not build_query("Какой, по словам губернатора, сейчас уровень бедности в области?").latest
