@@ -31,6 +31,19 @@ SEASONS = {r"зим\w*|winter|қыс\w*": (12, 2), r"весн\w*|весной|sp
 
 DAY_DATE = re.compile(rf"\b(?P<day>[0-3]?\d)\s+{MONTH}\s+{YEAR}")
 ENGLISH_DAY_DATE = re.compile(rf"\b{MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{YEAR}")
+# A part of a month: its first or last day, its start, middle or end («в последний день февраля 2022 года», "late
+# March 2025"), as days (first, last; 0 for the month's last).
+MONTH_PARTS = {r"(?:последн\w*|заключительн\w*)\s+(?:день|дня|числ\w*)|last\s+day\s+of": (0, 0),
+               r"перв\w*\s+(?:день|дня|числ\w*)|first\s+day\s+of": (1, 1),
+               r"перв\w*\s+половин\w*|the\s+first\s+half\s+of": (1, 15),
+               r"втор\w*\s+половин\w*|the\s+second\s+half\s+of": (16, 0),
+               r"начал\w*|перв\w*\s+(?:дни|декад\w*)|early|the\s+start\s+of|the\s+beginning\s+of": (1, 10),
+               r"середин\w*|mid|the\s+middle\s+of": (10, 20),
+               r"конц\w*|конец|последн\w*\s+(?:дни|декад\w*)|late|the\s+end\s+of": (20, 0)}
+# Only a time something happened in («в конце февраля»): «по оценке на начало сентября», «к концу марта» name a
+# day a figure is of, which a later release gives.
+MONTH_PART_DATE = re.compile(rf"\b(?:в|во|in|on|at)\s+(?:(?:самом|самый|самые|the\s+very)\s+)?"
+                             rf"(?P<part>{'|'.join(MONTH_PARTS)})[\s-]+{MONTH},?\s+{YEAR}")
 ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
 KAZAKH_DAY_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+(?P<day>[0-3]?\d)\s+{MONTH}")
 KAZAKH_MONTH_DATE = re.compile(rf"{YEAR}\s+жыл\w*\s+{MONTH}")
@@ -242,6 +255,11 @@ def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:
         year, month, day = int(match["year"]), _month(match), int(match["day"])
         if 1 <= day <= calendar.monthrange(year, month)[1]:
             return DateRange.of(year, month, month, day, day), match.span()
+    if match := MONTH_PART_DATE.search(text):
+        year, month = int(match["year"]), _month(match)
+        first, last = next(days for pattern, days in MONTH_PARTS.items() if re.fullmatch(pattern, match["part"]))
+        month_end = calendar.monthrange(year, month)[1]
+        return DateRange.of(year, month, month, first or month_end, last or month_end), match.span()
     if match := KAZAKH_MONTH_DATE.search(text):
         return DateRange.of(int(match["year"]), _month(match), _month(match)), match.span()
     if match := MONTH_LIST.search(text):

@@ -46,6 +46,7 @@ VALUE_TYPES = ("number", "percent", "money")
 # one a release reported before that day.
 SET_BY_DECISION = ("ставк",)
 WINDOW_CHECKED = 3  # releases of the following weeks that may name the day; earlier ones that may set the value
+FEW_DAYS = 15  # a part of a month this short (its first days, its start) is asked of as of its first day
 DOMINANT_OF = 10
 TITLE_CHARS = 120
 # Words that ask how a value changed, not which value: left out of the quantity a timeline reads.
@@ -290,7 +291,7 @@ class Timekeeper:
     # A value on a day
 
     def _in_force(self, query: Query, filters: Filters) -> Plan | None:
-        day = asked_day(query.question)
+        day = asked_day(query.question) or _first_of_a_few_days(query.dates)
         if day is None or expected_answer(query.question) not in VALUE_TYPES or not any(
                 term.startswith(SET_BY_DECISION) for term in query.content_terms):
             return None
@@ -343,6 +344,15 @@ def _said(note: str, release: Release, **extra: str) -> str:
 
 def _number(iso: str) -> int:
     return int(iso.replace("-", ""))
+
+
+def _first_of_a_few_days(dates: DateRange | None) -> int | None:
+    """«в первые дни апреля», «в начале апреля»: the start of a month asks what was in force as of its first day
+    (its end, «в конце января оставил ставку», asks what was decided then)."""
+    if dates is None or dates.start % 100 != 1 or dates.start // 100 != dates.end // 100 \
+            or dates.end - dates.start > FEW_DAYS:
+        return None
+    return dates.start
 
 
 def _as_date(day: int) -> date:

@@ -160,6 +160,11 @@ def test_a_publication_day_and_a_day_a_figure_describes(assistant):
     # no release of 1 July, none of the following weeks names it: the rate in force, set on 27 June
     in_force = assistant.ask("Какой была ключевая ставка на 1 июля 2031 года?")
     assert cited(in_force) == {"keyrate-2031-06-27"} and "10,50%" in in_force.answer and "2031-06-27" in in_force.answer
+    # the first days of a month ask as of its first day; its end asks what was decided then
+    first_days = assistant.ask("Какая ключевая ставка действовала в первые дни июля 2031 года?")
+    assert cited(first_days) == {"keyrate-2031-06-27"} and "2031-07-01" in first_days.answer
+    late = assistant.ask("Какое решение по ключевой ставке Банк России принял в конце июня 2031 года?")
+    assert cited(late) == {"keyrate-2031-06-27"} and "2031-07-01" not in late.answer
     # 19 September postponed the decision: in force on the 20th is what 8 August set
     postponed = assistant.ask("What was the key rate as of 20 September 2031?")
     assert cited(postponed) == {"keyrate-2031-08-08"} and "10,00%" in postponed.answer

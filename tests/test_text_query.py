@@ -304,6 +304,12 @@ def test_a_day_a_figure_is_estimated_on_is_searched_in_the_releases_after_it():
         20240408, 20240523)
     assert parse_dates("Что произошло 17 июля 2023 года?") == DateRange(20230717, 20230717)  # published that day
     assert build_query("Какая сейчас ключевая ставка?").latest
+    # a part of a month something happened in; a day a figure is of («на начало сентября») is the whole month's
+    assert parse_dates("До какого уровня подняли ставку в последний день февраля 2022 года?") == DateRange(20220228, 20220228)
+    assert parse_dates("Что решили в конце января 2016 года?") == DateRange(20160120, 20160131)
+    assert parse_dates("Что решили во второй половине июля 2023 года?") == DateRange(20230716, 20230731)
+    assert parse_dates("What did the bank do in mid-August 2023?") == DateRange(20230810, 20230820)
+    assert parse_dates("Как выросла денежная масса по оценке на начало сентября 2014 года?") == DateRange(20140901, 20140930)
     # a month named by its adjective, up to three words before the year (a hyphenated one counts as one)
     assert parse_dates("Что решили на декабрьском заседании 2024 года?") == DateRange(20241201, 20241231)
     assert parse_dates("О чём говорили на мартовской встрече в 2025 году?") == DateRange(20250301, 20250331)
