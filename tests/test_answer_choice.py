@@ -232,3 +232,13 @@ def test_a_passage_ranks_as_its_release_does_and_less_by_its_place_among_the_rel
     ranks = {c.text: c.rank for c in answerer._candidates(passages, wanted, sum(wanted.values()), "money", {}, False)}
     # the talk's second passage ranks ahead of the news release ranked above it
     assert ranks == {first: 0, other: 1, answer: WITHIN_RELEASE_DECAY} and WITHIN_RELEASE_DECAY < 1
+
+
+def test_two_words_of_a_question_may_be_said_in_one_word_of_a_release():
+    from rag.answering.extractive import _compounded
+
+    query = build_query("Какой вопрос по водному хозяйству подняли на переговорах?")
+    pairs = list(zip(query.content_terms, query.content_terms[1:]))
+    said = _compounded(pairs, set(terms("Премьер подчеркнул важность режимов работы водохозяйственных сооружений.")))
+    assert said == {"водн", "хозяйств"}
+    assert not _compounded(pairs, set(terms("Обсудили водные ресурсы и сельское хозяйство.")))

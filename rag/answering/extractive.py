@@ -129,8 +129,9 @@ class ExtractiveAnswerer:
         if top:
             failures.clear()
         candidates = []
+        pairs = [(a, b) for a, b in zip(query.content_terms, query.content_terms[1:]) if a in wanted and b in wanted]
         for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted),
-                                          question.asks_topic):
+                                          question.asks_topic, pairs):
             failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context, self._related,
                                        candidate.before)
             if failure is None:
@@ -240,8 +241,10 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: c.score, reverse=True)
 
     def _candidates(self, passages: list[Passage], wanted: dict[str, float], total: float,
-                    kind: str | None, question_words: dict[str, str], topic: bool = False) -> list[Candidate]:
-        """`topic`: the question asks what was discussed (`Question.asks_topic`)."""
+                    kind: str | None, question_words: dict[str, str], topic: bool = False,
+                    pairs: list[tuple[str, str]] = ()) -> list[Candidate]:
+        """`topic`: the question asks what was discussed (`Question.asks_topic`); `pairs`: its stems that
+        follow one another, which a release may say in one word (`_compounded`)."""
         result = []
         quotables = [_quotable(passage.text) for passage in passages]
         like = self._like_words(question_words, [s for quotable in quotables for s in quotable])
@@ -257,7 +260,7 @@ class ExtractiveAnswerer:
             for i, (sentence, own) in enumerate(zip(quotable, own_terms)):
                 if len(sentence) < MIN_SENTENCE_CHARS or SIDEBAR.match(sentence) or _only_asks(sentence):
                     continue
-                said = (own | title_terms) & wanted.keys()
+                said = (own | title_terms) & wanted.keys() | _compounded(pairs, own)
                 # Stems asked for that the sentence says in other words («выручка» for «доход»).
                 rephrased = {t for t in wanted.keys() - said if like(t, sentence)}
                 # A sentence must itself say something asked, or hold the number or sum asked for (or what was
@@ -328,6 +331,17 @@ class ExtractiveAnswerer:
         best = [next((c for c in ranked if within(c.passage, period)), None) for period in periods]
         found = [c for c in best if c is not None]
         return found if len(found) > 1 else []
+
+
+def _compounded(pairs: list[tuple[str, str]], own: set[str]) -> set[str]:
+    """The question's stems a sentence says in one word made of two of them: «водному хозяйству» in
+    «водохозяйственных», «Чёрного моря» in «черноморских»."""
+    said = set()
+    for first, second in pairs:
+        head, tail = first[: max(3, len(first) - 1)], second[: max(4, len(second) - 2)]
+        if any(len(t) > len(first) + 3 and t.startswith(head) and tail in t[len(head):] for t in own):
+            said |= {first, second}
+    return said
 
 
 AS_OF = {"ru": "По данным последнего релиза, от {date}:", "en": "As of the latest release, of {date}:",
