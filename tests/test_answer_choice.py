@@ -242,3 +242,22 @@ def test_two_words_of_a_question_may_be_said_in_one_word_of_a_release():
     said = _compounded(pairs, set(terms("Премьер подчеркнул важность режимов работы водохозяйственных сооружений.")))
     assert said == {"водн", "хозяйств"}
     assert not _compounded(pairs, set(terms("Обсудили водные ресурсы и сельское хозяйство.")))
+
+
+@pytest.mark.parametrize("question", ["Как приготовить борщ с пампушками?", "Сколько сейчас стоит биткоин?"])
+def test_a_question_none_of_whose_nouns_any_release_uses_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.citations == [] and answer.refusal_reason == "entity"
+
+
+def test_one_noun_no_release_uses_does_not_refuse_a_question_the_others_place():
+    from rag.answering.extractive import _unheard_of_topic
+
+    from rag.text import query_terms
+
+    known = set(query_terms("условиях визит"))
+    idf = lambda stem: 1.0 if stem in known else None  # noqa: E731
+    assert _unheard_of_topic(build_query("Как приготовить борщ с пампушками?"), idf) == "борщ"
+    assert _unheard_of_topic(build_query("Как приготовить тирамису в домашних условиях?"), idf) is None
+    # names are the entity check's: «Бишкеке» is no noun it reads
+    assert _unheard_of_topic(build_query("Чем завершился визит в Бишкеке?"), idf) is None

@@ -29,9 +29,9 @@ from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
 from rag.answering.spellings import enforced_entities
-from rag.query import DateRange, Query
+from rag.query import DateRange, Query, without_dates
 from rag.retrieval import Passage
-from rag.text import normalise, sentences, terms, words
+from rag.text import normalise, query_terms, sentences, terms, words
 
 COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
@@ -122,6 +122,8 @@ class ExtractiveAnswerer:
         entities, unheard_of = enforced_entities(question, self.spellings, self.idf)
         if unheard_of is not None:
             return refusal(query, passages, 0.0, Failure("entity", unheard_of.text))
+        if query.language == "ru" and (topic := _unheard_of_topic(query, self.idf)):
+            return refusal(query, passages, 0.0, Failure("entity", topic))
         # What explains a refusal is the failure of the best-ranked passage, or, when passages were fine,
         # of the best-ranked sentence: the closest the releases came.
         failures: list[Failure] = []
@@ -331,6 +333,18 @@ class ExtractiveAnswerer:
         best = [next((c for c in ranked if within(c.passage, period)), None) for period in periods]
         found = [c for c in best if c is not None]
         return found if len(found) > 1 else []
+
+
+def _unheard_of_topic(query: Query, idf: Callable[[str], float | None]) -> str | None:
+    """The first noun of a Russian question, when no release uses any of its nouns (names and dates aside):
+    what it asks about is nothing the releases speak of («Как приготовить борщ с пампушками?», «Сколько стоит
+    биткоин?»). (One noun unheard of may be a paraphrase: «потолок» of a «предельный размер».)"""
+    from rag.stemming import morphology
+
+    nouns = [word for at, word in enumerate(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", without_dates(query.question)))
+             if not (at and word[0].isupper()) and morphology().parse(word.lower())[0].tag.POS == "NOUN"]
+    unheard = [word for word in nouns if (stems := query_terms(word)) and all(idf(stem) is None for stem in stems)]
+    return unheard[0] if nouns and len(unheard) == len(nouns) else None
 
 
 def _compounded(pairs: list[tuple[str, str]], own: set[str]) -> set[str]:
