@@ -25,7 +25,8 @@ MONTHS = {
 MONTH_ALTERNATION = "|".join(f"(?P<m{n}>{pattern})" for n, pattern in MONTHS.items())
 MONTH = rf"(?:{MONTH_ALTERNATION})"
 DECADE = r"(?!\s*-?\s*(?:х|е|ых|ые|s)\b)"  # «1990-х», «2000-е», «1990s» name decades, not years
-YEAR = rf"(?P<year>(?:19|20)\d\d){DECADE}"
+YEAR = rf"(?P<year>(?:19|20)\d\d)(?:-(?:го|м|му|й|ом)\b)?{DECADE}"
+NUMBER_ENDING = re.compile(r"(?<=\d)-(?:го|му|м|й|ом|х|е|ых|ые|ти|ми)\b")
 SEASONS = {r"зим\w*|winter|қыс\w*": (12, 2), r"весн\w*|весной|spring|көктем\w*": (3, 5),
            r"лет(?:ом|о|а)|summer|жаз\w*": (6, 8), r"осен\w*|autumn|fall|күз\w*": (9, 11)}
 
@@ -234,9 +235,11 @@ def _every_date(question: str) -> tuple[list[DateRange], str]:
 
 
 def without_dates(question: str) -> str:
-    """The question with its date expression cut out: dates are matched by publication date, not by words."""
+    """The question with its date expression cut out: dates are matched by publication date, not by words; and
+    the endings of numbers read out («2024-го», «2030-му», «1990-х»), which are no words of it."""
     found = _find_date(question)
-    return question if not found else question[: found[1][0]] + " " + question[found[1][1] :]
+    cut = question if not found else question[: found[1][0]] + " " + question[found[1][1] :]
+    return NUMBER_ENDING.sub("", cut)
 
 
 def _find_date(question: str) -> tuple[DateRange, tuple[int, int]] | None:

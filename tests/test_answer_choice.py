@@ -261,3 +261,26 @@ def test_one_noun_no_release_uses_does_not_refuse_a_question_the_others_place():
     assert _unheard_of_topic(build_query("Как приготовить тирамису в домашних условиях?"), idf) is None
     # names are the entity check's: «Бишкеке» is no noun it reads
     assert _unheard_of_topic(build_query("Чем завершился визит в Бишкеке?"), idf) is None
+
+
+def test_a_question_naming_a_publisher_asks_of_its_releases_not_anothers_release_of_the_period():
+    from rag.answering.extractive import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
+                                  spellings=lambda stem, transliterated=False: [])
+    query = build_query("Что решил Банк России по ключевой ставке на заседании в августе 2024 года?")
+    wanted = {term: 1.0 for term in query.content_terms}
+    assert "го" not in build_query("Что решил ЦБ со ставкой на заседании в августе 2024-го?").content_terms
+    bank = "Банк России (cbr.ru)"
+    july = passage("Совет директоров Банка России на заседании решил повысить ключевую ставку до 18%.",
+                   date="2024-07-26", source=bank, doc_id="cbr-july")
+    meeting = passage("Банк России решил вопрос финансирования, сказал губернатор; ставка на заседании — на местных.",
+                      date="2024-08-12", source="Президент России (kremlin.ru)", doc_id="kremlin-august")
+    august = DateRange(20240801, 20240831)
+    period = [Failure("period")]
+    assert answerer._better_in_another_period([meeting, july], [meeting], period, wanted, august)
+    # the publisher's own release of the month asked answers it
+    of_august = passage("Совет директоров Банка России решил сохранить ставку.", date="2024-08-30", source=bank,
+                        doc_id="cbr-august")
+    assert not answerer._better_in_another_period([meeting, july, of_august], [meeting, of_august], period, wanted,
+                                                  august)

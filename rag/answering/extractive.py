@@ -71,6 +71,9 @@ RELATED_COSINE = 0.45
 OTHER_PERIOD_SHARE = 0.6
 # ... when that release says nearly all the question asks: a paraphrase matches no release so well.
 OTHER_PERIOD_COVERAGE = 0.8
+# ... or, when the question names the publisher of that release and the period asked has none of its, a
+# good share of it: the publisher's own releases are what it asks about.
+PUBLISHER_COVERAGE = 0.6
 # A stem said in other words counts for less than said in its own.
 REPHRASED_WEIGHT = 0.5
 
@@ -205,11 +208,17 @@ class ExtractiveAnswerer:
         covered: dict[str, float] = {}
         for passage in passages:  # by passage: a long transcript holds most words somewhere
             covered[passage.doc_id] = max(covered.get(passage.doc_id, 0.0), _coverage(passage, wanted, total))
-        best = max(covered, key=covered.get)
+        # A question naming a publisher («что решил ЦБ», "the Bank of Russia's board") asks of its releases;
+        # another publisher's release of the period that mentions it does not tell what it decided.
+        publisher = next((p.source for p in passages if _names_publisher(p.source, wanted)), None)
+        own = {p.doc_id for p in passages if p.source == publisher} if publisher else set(covered)
+        best = max(own, key=covered.get)
         source = next(p.source for p in passages if p.doc_id == best)
         if named is not None and any(within(p, named) and p.source == source for p in eligible):
             return False  # the same publisher's release of the very day or month asked is the one asked about
         in_period = {p.doc_id for p in eligible}
+        if publisher and not any(p.source == publisher for p in eligible):
+            return covered[best] >= PUBLISHER_COVERAGE
         return best not in in_period and covered[best] >= OTHER_PERIOD_COVERAGE \
             and max(covered[d] for d in in_period) < OTHER_PERIOD_SHARE * covered[best]
 
@@ -333,6 +342,12 @@ class ExtractiveAnswerer:
         best = [next((c for c in ranked if within(c.passage, period)), None) for period in periods]
         found = [c for c in best if c is not None]
         return found if len(found) > 1 else []
+
+
+def _names_publisher(source: str, wanted: dict[str, float]) -> bool:
+    """Whether the question names a release's publisher by every word of its name («Банк России (cbr.ru)»)."""
+    name = set(terms(source.split("(")[0]))
+    return bool(name) and name <= wanted.keys()
 
 
 def _unheard_of_topic(query: Query, idf: Callable[[str], float | None]) -> str | None:
