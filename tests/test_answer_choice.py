@@ -24,6 +24,14 @@ def one_release(settings, embedder, tmp_path, title: str, date: str, text: str):
         yield assistant
 
 
+def _answerer_without_index():
+    """The offline answerer over no index: every stem equally rare, no release's terms, no embeddings."""
+    from rag.answering.extractive import ExtractiveAnswerer
+
+    return ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
+                              spellings=lambda stem, transliterated=False: [])
+
+
 @pytest.fixture(scope="module")
 def assistant(settings, embedder, tmp_path_factory):
     corpus = copy_corpus(tmp_path_factory.mktemp("model") / "corpus")
@@ -51,10 +59,7 @@ def test_a_kazakh_refusal_speaks_kazakh_and_names_the_constraint(assistant):
 
 
 def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_does_not_answer():
-    from rag.answering.extractive import ExtractiveAnswerer
-
-    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
-                                  spellings=lambda stem, transliterated=False: [])
+    answerer = _answerer_without_index()
     query = build_query("Какое решение по ключевой ставке принял Банк России в апреле 2024 года?")
     wanted = {term: 1.0 for term in query.content_terms}
     decision = passage("Банк России принял решение повысить ключевую ставку до 13%.", date="2023-09-15", doc_id="cbr")
@@ -81,11 +86,9 @@ def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_d
 
 
 def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not_yet_said():
-    from rag.answering.extractive import Candidate, ExtractiveAnswerer
-    from rag.text import terms
+    from rag.answering.extractive import Candidate
 
-    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
-                                  spellings=lambda stem, transliterated=False: [])
+    answerer = _answerer_without_index()
 
     def candidate(text: str, doc_id: str, score: float) -> Candidate:
         return Candidate(passage(text, doc_id=doc_id), text, set(terms(text)), 0.5, 0, score=score)
@@ -219,10 +222,9 @@ def test_the_line_giving_the_time_of_publication_is_not_quoted(settings, embedde
 
 
 def test_a_passage_ranks_as_its_release_does_and_less_by_its_place_among_the_releases_passages():
-    from rag.answering.extractive import WITHIN_RELEASE_DECAY, ExtractiveAnswerer
+    from rag.answering.extractive import WITHIN_RELEASE_DECAY
 
-    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
-                                  spellings=lambda stem, transliterated=False: [])
+    answerer = _answerer_without_index()
     query = build_query("Какую выручку получил КамАЗ в прошлом году?")
     wanted = {term: 1.0 for term in query.content_terms}
     first = "Выручка хорошая – почти 60 миллиардов рублей, сказал президент."
@@ -251,23 +253,20 @@ def test_a_question_none_of_whose_nouns_any_release_uses_is_refused(assistant, q
 
 
 def test_one_noun_no_release_uses_does_not_refuse_a_question_the_others_place():
-    from rag.answering.extractive import _unheard_of_topic
+    from rag.answering.spellings import unheard_of_topic
 
     from rag.text import query_terms
 
     known = set(query_terms("условиях визит"))
     idf = lambda stem: 1.0 if stem in known else None  # noqa: E731
-    assert _unheard_of_topic(build_query("Как приготовить борщ с пампушками?"), idf) == "борщ"
-    assert _unheard_of_topic(build_query("Как приготовить тирамису в домашних условиях?"), idf) is None
+    assert unheard_of_topic(build_query("Как приготовить борщ с пампушками?"), idf) == "борщ"
+    assert unheard_of_topic(build_query("Как приготовить тирамису в домашних условиях?"), idf) is None
     # names are the entity check's: «Бишкеке» is no noun it reads
-    assert _unheard_of_topic(build_query("Чем завершился визит в Бишкеке?"), idf) is None
+    assert unheard_of_topic(build_query("Чем завершился визит в Бишкеке?"), idf) is None
 
 
 def test_a_question_naming_a_publisher_asks_of_its_releases_not_anothers_release_of_the_period():
-    from rag.answering.extractive import ExtractiveAnswerer
-
-    answerer = ExtractiveAnswerer(idf=lambda term: 1.0, embed=None, document_terms=lambda ids: set(),
-                                  spellings=lambda stem, transliterated=False: [])
+    answerer = _answerer_without_index()
     query = build_query("Что решил Банк России по ключевой ставке на заседании в августе 2024 года?")
     wanted = {term: 1.0 for term in query.content_terms}
     assert "го" not in build_query("Что решил ЦБ со ставкой на заседании в августе 2024-го?").content_terms

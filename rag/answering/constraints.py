@@ -195,6 +195,13 @@ def _change(stems) -> int | None:
     return next((n for stem in stems for n, group in enumerate(CHANGES) if stem.startswith(group)), None)
 
 
+def names_publisher(source: str, wanted: dict[str, float]) -> bool:
+    """Whether the question (its stems, `wanted`) names a release's publisher by every word of its name
+    («Банк России (cbr.ru)»)."""
+    name = set(terms(source.split("(")[0]))
+    return bool(name) and name <= wanted.keys()
+
+
 def _implied(named: Named, passage: Passage) -> bool:
     """Whether a release names the entity by being the release it is: its publisher («России», «Банк
     России» in «Банк России (cbr.ru)»), the publisher's seat, or its head at the time."""

@@ -8,7 +8,7 @@ constraint failed.
 
 Among quotable sentences the score mixes how much of the question's (idf-weighted) stems a sentence and
 its passage's title cover, the cosine between its embedding and the question's, bonuses when it holds
-the kind of answer asked for (a name for "кто") and the question's predicate, and its passage's rank.
+the kind of answer asked for (a name for "кто") and the question's predicate, and its release's rank.
 The evidence is the larger of the best coverage of the question's stems (its date words aside) by one of
 the top eligible passages and the best sentence cosine; below `min_evidence` the answerer refuses
 rather than quote something merely near the question.
@@ -23,15 +23,15 @@ from typing import Callable, Iterator
 import numpy as np
 
 from rag.answering.base import Citation, Draft, refusal, stream_whole
-from rag.answering.constraints import (Failure, passage_failure, premise_failure, says_a_forecast, says_a_topic, sentence_failure,
-                                      unanswered_clause)
+from rag.answering.constraints import (Failure, names_publisher, passage_failure, premise_failure, says_a_forecast,
+                                      says_a_topic, sentence_failure, unanswered_clause)
 from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
-from rag.answering.spellings import enforced_entities
-from rag.query import DateRange, Query, without_dates
+from rag.answering.spellings import enforced_entities, unheard_of_topic
+from rag.query import DateRange, Query
 from rag.retrieval import Passage
-from rag.text import normalise, query_terms, sentences, terms, words
+from rag.text import normalise, sentences, terms, words
 
 COVERAGE_WEIGHT = 0.6
 SIMILARITY_WEIGHT = 0.4
@@ -125,7 +125,7 @@ class ExtractiveAnswerer:
         entities, unheard_of = enforced_entities(question, self.spellings, self.idf)
         if unheard_of is not None:
             return refusal(query, passages, 0.0, Failure("entity", unheard_of.text))
-        if query.language == "ru" and (topic := _unheard_of_topic(query, self.idf)):
+        if query.language == "ru" and (topic := unheard_of_topic(query, self.idf)):
             return refusal(query, passages, 0.0, Failure("entity", topic))
         # What explains a refusal is the failure of the best-ranked passage, or, when passages were fine,
         # of the best-ranked sentence: the closest the releases came.
@@ -210,7 +210,7 @@ class ExtractiveAnswerer:
             covered[passage.doc_id] = max(covered.get(passage.doc_id, 0.0), _coverage(passage, wanted, total))
         # A question naming a publisher («что решил ЦБ», "the Bank of Russia's board") asks of its releases;
         # another publisher's release of the period that mentions it does not tell what it decided.
-        publisher = next((p.source for p in passages if _names_publisher(p.source, wanted)), None)
+        publisher = next((p.source for p in passages if names_publisher(p.source, wanted)), None)
         own = {p.doc_id for p in passages if p.source == publisher} if publisher else set(covered)
         best = max(own, key=covered.get)
         source = next(p.source for p in passages if p.doc_id == best)
@@ -342,24 +342,6 @@ class ExtractiveAnswerer:
         best = [next((c for c in ranked if within(c.passage, period)), None) for period in periods]
         found = [c for c in best if c is not None]
         return found if len(found) > 1 else []
-
-
-def _names_publisher(source: str, wanted: dict[str, float]) -> bool:
-    """Whether the question names a release's publisher by every word of its name («Банк России (cbr.ru)»)."""
-    name = set(terms(source.split("(")[0]))
-    return bool(name) and name <= wanted.keys()
-
-
-def _unheard_of_topic(query: Query, idf: Callable[[str], float | None]) -> str | None:
-    """The first noun of a Russian question, when no release uses any of its nouns (names and dates aside):
-    what it asks about is nothing the releases speak of («Как приготовить борщ с пампушками?», «Сколько стоит
-    биткоин?»). (One noun unheard of may be a paraphrase: «потолок» of a «предельный размер».)"""
-    from rag.stemming import morphology
-
-    nouns = [word for at, word in enumerate(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", without_dates(query.question)))
-             if not (at and word[0].isupper()) and morphology().parse(word.lower())[0].tag.POS == "NOUN"]
-    unheard = [word for word in nouns if (stems := query_terms(word)) and all(idf(stem) is None for stem in stems)]
-    return unheard[0] if nouns and len(unheard) == len(nouns) else None
 
 
 def _compounded(pairs: list[tuple[str, str]], own: set[str]) -> set[str]:

@@ -2,7 +2,8 @@
 (`constraints.passage_failure`): a name in any inflection or a rarer form the dictionary gives, a place by its
 adjective, a name of two words by the one adjective made of them, a compound abbreviation by the noun it says
 whole, a capital or a region by its countries; the corpus's stems come from
-`rag.store.lexical.LexicalIndex.spellings`."""
+`rag.store.lexical.LexicalIndex.spellings`. Also the question whose every noun no release uses
+(`unheard_of_topic`)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from typing import Callable
 from rag.answering.names import Entity
 from rag.answering.places import countries_of, country_of
 from rag.answering.question import Question
+from rag.answering.wordforms import is_noun
+from rag.query import Query, without_dates
 from rag.text import query_terms, stem_head
 
 RARE_SHARE = 0.75
 LATIN = re.compile(r"[A-Za-z]")
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 @dataclass(frozen=True)
@@ -99,3 +103,14 @@ def _acronym(word: str) -> bool:
     often spelled out in a release as not, so it cannot be required."""
     capitals = sum(ch.isupper() for ch in word)
     return capitals >= 2 and capitals > sum(ch.islower() for ch in word)
+
+
+def unheard_of_topic(query: Query, idf: Callable[[str], float | None]) -> str | None:
+    """The first noun of a Russian question, when no release uses any of its nouns (names, which
+    `enforced_entities` reads, and dates aside): what it asks about is nothing the releases speak of («Как
+    приготовить борщ с пампушками?», «Сколько стоит биткоин?»). (One noun unheard of among known ones may be a
+    paraphrase: «потолок» of a «предельный размер».)"""
+    nouns = [word for at, word in enumerate(WORD.findall(without_dates(query.question)))
+             if not (at and word[0].isupper()) and is_noun(word)]
+    unheard = [word for word in nouns if (stems := query_terms(word)) and all(idf(stem) is None for stem in stems)]
+    return unheard[0] if nouns and len(unheard) == len(nouns) else None

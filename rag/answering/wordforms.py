@@ -1,5 +1,5 @@
 """What pymorphy3's dictionary tells of a question's words: the stems of a name's other forms, whether a
-noun is in the plural, and the noun a compound abbreviation ends in. (Only questions are read so; the index's
+word is a noun and in the plural, and the noun a compound abbreviation ends in. (Only questions are read so; the index's
 stems are `rag.stemming`'s.)"""
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ def inflections(word: str) -> frozenset[str]:
     if parse.tag.POS != "NOUN" or not parse.is_known:
         return frozenset()
     return frozenset(s for s in stems([form.word.replace("ё", "е") for form in parse.lexeme]) if len(s) > 2)
+
+
+def is_noun(word: str) -> bool:
+    """Whether the word is most likely a noun (a word the dictionary lacks, as pymorphy3 guesses it)."""
+    return morphology().parse(word.lower())[0].tag.POS == "NOUN"
 
 
 def plural_noun(word: str) -> bool:
