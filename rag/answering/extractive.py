@@ -28,6 +28,7 @@ from rag.answering.constraints import (Failure, names_publisher, passage_failure
 from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
+from rag.answering.regions import another_region, asked_region
 from rag.answering.spellings import enforced_entities, unheard_of_topic
 from rag.query import DateRange, Query
 from rag.retrieval import Passage
@@ -134,11 +135,13 @@ class ExtractiveAnswerer:
         if top:
             failures.clear()
         candidates = []
+        region = asked_region(question, entities)
         pairs = [(a, b) for a, b in zip(query.content_terms, query.content_terms[1:]) if a in wanted and b in wanted]
         for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted),
                                           question.asks_topic, pairs):
-            failure = sentence_failure(question, candidate.passage, candidate.text, candidate.context, self._related,
-                                       candidate.before)
+            failure = (sentence_failure(question, candidate.passage, candidate.text, candidate.context, self._related,
+                                        candidate.before)
+                       or another_region(region, candidate.text, candidate.context, candidate.passage))
             if failure is None:
                 candidates.append(candidate)
             else:
