@@ -135,7 +135,7 @@ class ExtractiveAnswerer:
         if top:
             failures.clear()
         candidates = []
-        region = asked_region(question, entities)
+        region = asked_region(question)
         pairs = [(a, b) for a, b in zip(query.content_terms, query.content_terms[1:]) if a in wanted and b in wanted]
         for candidate in self._candidates(top, wanted, total, question.answer_type, _question_words(query, wanted),
                                           question.asks_topic, pairs):

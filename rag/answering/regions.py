@@ -7,16 +7,14 @@ that could stand in for the one asked («послом России в США»),
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from rag.answering.constraints import SPEAKER, Failure
 from rag.answering.names import in_russian
 from rag.answering.question import Question
-from rag.answering.spellings import Named
 from rag.retrieval import Passage
-from rag.text import normalise, terms
+from rag.text import normalise
 
 # «в каком регионе», «какая область», «в каком городе»: the question asks which, so any region answers.
 REGION_NOUNS = ("регион", "област", "кра", "субъект", "республик", "город")
@@ -55,45 +53,35 @@ def regions_named(text: str) -> frozenset[str]:
     return frozenset(region for region, pattern in gazetteer() if pattern.search(folded))
 
 
-@dataclass(frozen=True)
-class AskedRegion:
-    """The regions a question asks about, and its entities that name them as the corpus spells them."""
-    regions: frozenset[str]
-    named: tuple[Named, ...]
-
-    def present(self, text: str) -> bool:
-        return bool(regions_named(text) & self.regions) or any(n.spellings & set(terms(text)) for n in self.named)
-
-
-def asked_region(question: Question, entities: list[Named]) -> AskedRegion | None:
-    """The regions the question's entities name, unless it asks which region («в каком регионе …?»: any is
-    an answer)."""
+def asked_region(question: Question) -> frozenset[str]:
+    """The regions the question's entities name, none when it asks which region («в каком регионе …?»: any
+    is an answer). Only the gazetteer's names count, in the question as in the releases: «Ивановский
+    медицинский институт» in a Kostroma transcript does not speak of the Ivanovo region."""
     language = question.query.language
     asked = regions_named(" ".join(in_russian(e.text, language) for e in question.entities))
     if not asked or "place" in (question.answer_type, *question.answer_types) or any(
             noun.startswith(REGION_NOUNS) for noun in question.asked_noun):
-        return None
-    named = tuple(n for n in entities if regions_named(in_russian(n.entity.text, language)))
-    return AskedRegion(asked, named)
+        return frozenset()
+    return asked
 
 
-def another_region(region: AskedRegion | None, sentence: str, context: str, passage: Passage) -> Failure | None:
+def another_region(asked: frozenset[str], sentence: str, context: str, passage: Passage) -> Failure | None:
     """The failure of a sentence that speaks of another region than the one asked."""
-    if region is not None and _elsewhere(region, sentence, context, passage):
-        return Failure("entity", min(region.regions))
+    if asked and _elsewhere(asked, sentence, context, passage):
+        return Failure("entity", min(asked))
     return None
 
 
-def _elsewhere(region: AskedRegion, sentence: str, context: str, passage: Passage) -> bool:
+def _elsewhere(asked: frozenset[str], sentence: str, context: str, passage: Passage) -> bool:
     """Whether the sentence names a region and neither it nor its neighbours name the asked one, in a release
     whose title does not either; or it names none, the release's title names another and the release never
     mentions the asked one."""
     said = regions_named(SPEAKER.sub(" ", sentence))
-    if said & region.regions or region.present(context):
+    if said & asked or regions_named(context) & asked:
         return False
     titled = regions_named(passage.title)
     if said:
         # A governor's transcript titled by his region speaks of other places too (Мариуполь in an
         # Иркутская область meeting) without being about them.
-        return not titled & region.regions
-    return bool(titled) and not titled & region.regions and not region.present(passage.text)
+        return not titled & asked
+    return bool(titled) and not titled & asked and not regions_named(passage.text) & asked
