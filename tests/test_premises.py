@@ -77,6 +77,18 @@ def test_a_question_about_a_kind_of_event_needs_a_release_reporting_one():
     assert model("Кто выступил на пресс-конференции?").events == (("пресс-конференц",),)
 
 
+def test_a_decree_is_named_by_its_noun_not_by_the_verb_that_begins_alike():
+    assert model("Какой рост цен указал Банк России в августе 2023 года?").events == ()
+    decree = model("Кого назначил Путин указом в марте 2025 года?")
+    assert decree.events == (("указ", "распоряжен"),)
+    said = Passage("s#0", "s", "Заявление Банка России", "2025-03-21", "cbr.ru", "",
+                   "Банк России указал на ускорение роста цен.", 1.0)
+    signed = Passage("d#0", "d", "Указ о назначении", "2025-03-21", "kremlin.ru", "", "Назначить Иванова.", 1.0)
+    assert passage_failure(decree, said, {"банк", "росс", "указа", "ускорен"}, [], lambda w, t: False) \
+        == Failure("event", "указ")
+    assert passage_failure(decree, signed, {"назнач", "иванов"}, [], lambda w, t: False) is None
+
+
 def test_how_someone_judged_something_is_a_premise_a_release_must_state():
     assert model("Как Путин оценил итоги работы губернатора?").premised
     assert model("How did Tokayev assess the visit?").premised

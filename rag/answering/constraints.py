@@ -16,7 +16,7 @@ from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, names_a_year, said_of_the_year, says_the_year, whole_years
 from rag.answering.spellings import Named
 from rag.answering.tagging import named_spans
-from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
+from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question, names_kind
 from rag.query import Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms
@@ -87,7 +87,7 @@ def passage_failure(question: Question, passage: Passage, document_terms: set[st
             and not related(question.focus_word, passage.text):
         return Failure("focus", question.focus_word)
     reported = document_terms | set(terms(passage.title))
-    if question.events and not any(term.startswith(kind) for kind in question.events for term in reported):
+    if question.events and not any(names_kind(term, kind) for kind in question.events for term in reported):
         return Failure("event", question.events[0][0])  # of the kinds it names, the release reports none
     return None
 

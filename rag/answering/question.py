@@ -95,6 +95,9 @@ NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\
 # a phone call is not answered by a greeting that names the same president.
 EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
                ("указ", "распоряжен"), ("интервью",), ("поздрав", "телеграм"), ("пресс-конференц",))
+# Kind stems that also begin other words' stems, so they name the kind only whole: «указал», «указание»,
+# «указывал» are no decrees.
+WHOLE_KIND_STEMS = frozenset({"указ"})
 # Changes that exclude one another: a release saying the rate was raised denies that it was cut.
 CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", "пониж"),
            ("повы", "увелич", "нарас", "нараща", "подня", "подним", "вырос"),
@@ -227,7 +230,7 @@ def read_question(query: Query) -> Question:
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered, query.language),
         future=(future := _future(query.question, tagged)),
         looks_ahead=future or FORECAST.search(query.question) is not None or AHEAD.search(query.question) is not None,
-        events=tuple(kind for kind in EVENT_KINDS if any(stem.startswith(kind) for stem in rendered)),
+        events=tuple(kind for kind in EVENT_KINDS if any(names_kind(stem, kind) for stem in rendered)),
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
         asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
@@ -340,6 +343,12 @@ def _share_of(tagged) -> str:
     """The word naming what the share asked for is of: the noun after «доля», «процент» (past its
     adjectives), in a Russian question (an English or Kazakh word's Russian is too often a guess)."""
     return _noun_past_adjectives(tagged, SHARE.match, ("ADJ", "DET")) if tagged is not None else ""
+
+
+def names_kind(stem: str, kind: tuple[str, ...]) -> bool:
+    """Whether a word's stem names an event of the kind: it begins with one of the kind's stems («телефонн»
+    of «телефонный»), or is one of the `WHOLE_KIND_STEMS`."""
+    return any(stem == own if own in WHOLE_KIND_STEMS else stem.startswith(own) for own in kind)
 
 
 def _document_kind(question: str, tagged, which: str) -> tuple[str, tuple[str, ...]]:
