@@ -92,3 +92,10 @@ def test_an_institute_named_by_the_asked_regions_adjective_does_not_bring_the_re
         assert another_region(asked(question), sentence, kostroma.text, kostroma), question
     assert another_region(asked("Какая доля ставок врачей заполнена в Костромской области?"), sentence,
                           kostroma.text, kostroma) is None
+
+
+def test_an_english_region_is_known_without_the_soft_sign_transliteration_drops():
+    assert asked("How many eggs did the Yaroslavl region produce last year?") == {"Ярославская область"}
+    assert asked("How many schools were built in the Tver region?") == {"Тверская область"}
+    assert asked("How many plants opened in Perm in 2024?") == {"Пермский край"}
+    assert asked("How many plants opened in Krasnodar in 2024?") == {"Краснодарский край"}

@@ -18,6 +18,7 @@ from rag.text import normalise
 
 # «в каком регионе», «какая область», «в каком городе»: the question asks which, so any region answers.
 REGION_NOUNS = ("регион", "област", "кра", "субъект", "республик", "город")
+SOFT_ENDING = re.compile(r"([лнрмт])\b")
 GAZETTEER = Path(__file__).parent.parent / "glossary" / "regions_ru.tsv"
 KINDS = {"{обл}": r"област\w*", "{кр}": r"кра(?:й|я|ю|ем|е)\b", "{респ}": r"республик\w*",
          "{ао}": r"автономн\w* округ\w*", "{г}": r"(?:а|е|у|ом|ы|ой)?\b"}
@@ -58,7 +59,11 @@ def asked_region(question: Question) -> frozenset[str]:
     is an answer). Only the gazetteer's names count, in the question as in the releases: «Ивановский
     медицинский институт» in a Kostroma transcript does not speak of the Ivanovo region."""
     language = question.query.language
-    asked = regions_named(" ".join(in_russian(e.text, language) for e in question.entities))
+    named = " ".join(in_russian(e.text, language) for e in question.entities)
+    if language == "en":
+        # Transliteration drops the soft sign a Russian name ends in: Yaroslavl, Tver, Perm, Tyumen, Ryazan.
+        named += " " + SOFT_ENDING.sub(r"\1ь", named)
+    asked = regions_named(named)
     if not asked or "place" in (question.answer_type, *question.answer_types) or any(
             noun.startswith(REGION_NOUNS) for noun in question.asked_noun):
         return frozenset()
