@@ -16,7 +16,8 @@ from rag.answering.expected import STRICT, UNITS, holds, holds_measure, units
 from rag.answering.periods import before_the_years, in_period, names_a_year, said_of_the_year, says_the_year, whole_years
 from rag.answering.spellings import Named
 from rag.answering.tagging import named_spans
-from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question, names_kind
+from rag.answering.kinds import names_kind
+from rag.answering.question import ASSESSING, CHANGES, RATES, REACTION_VERB, Question
 from rag.query import Query
 from rag.retrieval import Passage
 from rag.text import normalise, sentences, stem_head, terms

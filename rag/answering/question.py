@@ -6,7 +6,7 @@
 - answer type: a number, an amount of money, a share, a date, a person or a place (`expected.py`);
 - focus: what a "how many" counts («сколько документов» → документ);
 - predicate: what happened (its verbs: «подписали», «снизил»);
-- events: the kinds of event it is about (a phone call, talks, a decree), which its release must report;
+- events: the kinds of event it is about (a phone call, talks, a decree; `kinds.py`), which its release must report;
 - whether it takes something as given: «почему ЦБ снизил ставку?», «считает ли Лавров, что…?» can be
   answered only by a release that says so.
 """
@@ -19,6 +19,7 @@ from typing import Callable
 
 from rag.answering.expected import asks_a_persons_name, asks_who, expected_answer, measured_in
 from rag.answering.names import Entity, in_russian, named_entities
+from rag.answering.kinds import events_named, kind_of_document
 from rag.answering.clauses import entity_clauses, second_asks
 from rag.answering.tagging import tag
 from rag.query import Query, detect_language, is_month, lists_months, without_dates
@@ -91,13 +92,6 @@ TOPIC_ASKED = re.compile(r"\bо\s+ч[её]м\b|\bчто\s+(?:[^\W\d_]+\s+){0,4}?
 NEGATED = re.compile(r"\b(не|ни|отказ\w*|not|never|refus\w*|declin\w*|\w+n't|бас\s+тарт\w*)\b|"
                      r"\b\w{2,}(?:май|мей|бай|бей|пай|пей)(?:тын|тін|ды|ді|мын|мін|сыз|сіз)\w*|"
                      r"\b\w{3,}(?:ма|ме|ба|бе|па|пе)(?:ды|ді|ған|ген)\b", re.I)
-# Kinds of event releases report, by the stems that name them (in any of a kind's words): a question about
-# a phone call is not answered by a greeting that names the same president.
-EVENT_KINDS = (("телефон", "разговор"), ("переговор", "встреч", "бесед", "визит", "совещан", "заседан"),
-               ("указ", "распоряжен"), ("интервью",), ("поздрав", "телеграм"), ("пресс-конференц",))
-# Kind stems that also begin other words' stems, so they name the kind only whole: «указал», «указание»,
-# «указывал» are no decrees.
-WHOLE_KIND_STEMS = frozenset({"указ"})
 # Changes that exclude one another: a release saying the rate was raised denies that it was cut.
 CHANGES = (("сниз", "сниж", "уменьш", "сокра", "пониз", "пониж"),
            ("повы", "увелич", "нарас", "нараща", "подня", "подним", "вырос"),
@@ -110,10 +104,6 @@ RATES = (("ключев", ("ключев",), "ключевая ставка"), (
          ("безработ", ("безработ",), "безработица"), ("ввп", ("ввп",), "ВВП"))
 WHICH = re.compile(r"^как(ой|ая|ое|ие|ую|их|им|ими)$")
 OTHER_WHICH = re.compile(r"\b(?:which|what|қандай)\s+(\w+(?:\s+\w+)?)", re.I)
-# Kinds of document, each with the words releases use for it.
-DOCUMENT_KINDS = (("соглашен", "договор", "меморандум", "контракт", "конвенц"),
-                  ("документ", "соглашен", "договор", "меморандум", "заявлен", "деклараци", "программ", "план"),
-                  ("указ",), ("закон",))
 PLANNED = {"будет", "будут", "планируется", "планируются", "запланировано", "запланирован", "запланирована",
            "намечено", "намечен", "намечена", "предстоит"}
 ENGLISH_FUTURE = re.compile(r"\b(will|going\s+to|scheduled|planned|due\s+to)\b", re.I)
@@ -230,7 +220,7 @@ def read_question(query: Query) -> Question:
         changed=_objects(tagged) if tagged is not None else _changed_in_translation(rendered, query.language),
         future=(future := _future(query.question, tagged)),
         looks_ahead=future or FORECAST.search(query.question) is not None or AHEAD.search(query.question) is not None,
-        events=tuple(kind for kind in EVENT_KINDS if any(names_kind(stem, kind) for stem in rendered)),
+        events=events_named(rendered),
         counted=_counted(query.question, query.language, focus_words, tagged),
         measured_in=measured_in(query.question) if query.language == "ru" else (),
         asks_several=bool(asks) or len(query.periods) > 1 or lists_months(query.question),
@@ -345,12 +335,6 @@ def _share_of(tagged) -> str:
     return _noun_past_adjectives(tagged, SHARE.match, ("ADJ", "DET")) if tagged is not None else ""
 
 
-def names_kind(stem: str, kind: tuple[str, ...]) -> bool:
-    """Whether a word's stem names an event of the kind: it begins with one of the kind's stems («телефонн»
-    of «телефонный»), or is one of the `WHOLE_KIND_STEMS`."""
-    return any(stem == own if own in WHOLE_KIND_STEMS else stem.startswith(own) for own in kind)
-
-
 def _document_kind(question: str, tagged, which: str) -> tuple[str, tuple[str, ...]]:
     """The stems of the kind of document a «какой/какие …» question asks for (its first noun, `which`), if it
     asks for one: a sentence that names no such document cannot say which."""
@@ -359,14 +343,9 @@ def _document_kind(question: str, tagged, which: str) -> tuple[str, tuple[str, .
         match = OTHER_WHICH.search(question)
         language = detect_language(question)
         words = match[1].split() if match else []
-        return next(((word, kind) for word in words if (kind := _kind_of_document(in_russian(word, language)))), ("", ()))
-    kind = _kind_of_document(which) if which else ()
+        return next(((word, kind) for word in words if (kind := kind_of_document(in_russian(word, language)))), ("", ()))
+    kind = kind_of_document(which) if which else ()
     return (which, kind) if kind else ("", ())
-
-
-def _kind_of_document(word: str) -> tuple[str, ...]:
-    stems = terms(word)
-    return next((kind for kind in DOCUMENT_KINDS if stems and stems[0].startswith(kind)), ())
 
 
 def _rated(question: str, rendered: list[str], language: str) -> tuple[str, tuple[str, ...], str] | None:
