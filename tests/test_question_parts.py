@@ -1,4 +1,4 @@
-"""A question asking of two events, each of its own period, answered part by part (rag/answering/parts.py):
+"""A question asking of two events, each of its own period or each about someone of its own, answered part by part (rag/answering/parts.py):
 where it is cut, and the answers joined, over the invented key-rate releases of 2031 (tests/fixtures/keyrate)."""
 
 from __future__ import annotations
@@ -31,6 +31,14 @@ KEYRATE = Path(__file__).parent / "fixtures" / "keyrate"
     ("Какую ключевую ставку Банк России установил в январе 2024 года и в июле 2024 года?", []),  # one question
     ("Сколько человек погибло и сколько было ранено в Шебекино 12 августа 2024 года?", []),  # one period
     ("Когда и до какого уровня ЦБ снизил ставку в 2022 году?", []),
+    # parts of one period (or none), each naming someone of its own, are searched apart
+    ("Сколько контрактников назвал Рустам Минниханов и на сколько, по словам Рамзана Кадырова, выросла экономика Чечни?",
+     [("Сколько контрактников назвал Рустам Минниханов?", None),
+      ("на сколько, по словам Рамзана Кадырова, выросла экономика Чечни?", None)]),
+    ("Кого Садыр Жапаров принял в Бишкеке в марте 2025 года и с каким праздником Путин поздравил Жапарова?",
+     [("Кого Садыр Жапаров принял в Бишкеке в марте 2025 года?", DateRange(20250301, 20250331)),
+      ("с каким праздником Путин поздравил Жапарова?", DateRange(20250301, 20250331))]),
+    ("Кого Садыр Жапаров принял в Бишкеке и о чём Жапаров говорил с гостем?", []),  # the second names no one new
 ])
 def test_where_a_question_is_cut_into_parts(question, parts):
     assert [(q.question, q.dates) for q in question_parts(question, [])] == parts
@@ -88,3 +96,17 @@ def test_a_part_of_a_period_no_release_covers_is_said_unanswered(assistant):
                            "он принял 5 декабря 2031 года?")
     assert not answer.refused and "5,1%" in answer.answer
     assert "На вопрос «какое решение он принял 5 декабря 2031 года» в релизах ответа нет." in answer.answer
+
+
+def test_a_part_naming_someone_no_release_found_speaks_of_refuses_the_whole_question_cut_by_names():
+    parts = question_parts("Кто сменил Эмбало в Оренбургской области в марте 2025 года и какой регион возглавил "
+                           "Паслер?", [])
+    assert len(parts) == 2 and parts[0].dates == parts[1].dates
+    unnamed = Draft(answer="В проиндексированных пресс-релизах нет достаточных сведений, чтобы ответить на этот "
+                           "вопрос. Ни один найденный релиз не упоминает «Эмбало».", citations=[], refused=True,
+                    refusal_reason="entity")
+    answered = _draft("Паслер возглавил Свердловскую область [1]", 1, "a")
+    assert joined([unnamed, answered], parts) is unnamed
+    # cut by periods, a part refused for a name still leaves the other part answered
+    by_periods = question_parts("Что Банк России решил 14 февраля 2031 года и что он решил 5 декабря 2031 года?", [])
+    assert not joined([unnamed, answered], by_periods).refused

@@ -12,7 +12,9 @@ from dataclasses import replace
 from rag.answering.base import Citation, Draft
 from rag.answering.extractive import FRAMING
 from rag.answering.clauses import ASK_WORDS
-from rag.query import DateRange, Query, build_query, month_of, parse_dates
+from rag.answering.names import named_entities
+from rag.answering.tagging import tag
+from rag.query import DateRange, Query, build_query, detect_language, month_of, parse_dates
 from rag.text import normalise
 
 # Kazakh question words, which come late in their clause: «… қандай өсімді атап өтті және 3 мамырда … қай …?»
@@ -46,12 +48,27 @@ def question_parts(question: str, earlier: list[str]) -> list[Query]:
     periods = _own_periods(texts)
     if not all(periods) or any(a.start <= b.end and b.start <= a.end
                                for i, a in enumerate(periods) for b in periods[i + 1 :]):
-        return []
+        # Parts of one period (or none) each about someone or something of its own («… назвал Минниханов 3
+        # марта и на сколько, по словам Кадырова, выросли …»): each searched on its own, in the shared period.
+        shared = {p for p in periods if p is not None}
+        if len(shared) > 1 or not _own_entities(texts):
+            return []
+        periods = [next(iter(shared), None)] * len(texts)
     queries = []
     for i, (text, period) in enumerate(zip(texts, periods)):
         query = build_query(text, [*earlier, *texts[:i]], continuing=i > 0)
         queries.append(replace(query, used_history=[], dates=period, periods=(), latest=False))
     return queries
+
+
+def _own_entities(texts: list[str]) -> bool:
+    """Whether each part names someone or something no other part does."""
+    named = []
+    for text in texts:
+        language = detect_language(text)
+        doc = tag(text) if language != "en" else None
+        named.append({entity.stems for _, entity in named_entities(text, language, doc)})
+    return all(own - set().union(*(other for j, other in enumerate(named) if j != i)) for i, own in enumerate(named))
 
 
 def _own_periods(texts: list[str]) -> list[DateRange | None]:
@@ -77,6 +94,11 @@ def joined(drafts: list[Draft], parts: list[Query]) -> Draft:
     answered = [d for d in drafts if not d.refused]
     if not answered:
         return drafts[0]
+    # Parts cut by whom they name (all of one period): one naming someone or something no release found speaks
+    # of makes the whole a question on a false premise («Кто сменил Эмбало в Оренбургской области и …»).
+    by_entities = len({part.dates for part in parts}) == 1
+    if by_entities and (unnamed := next((d for d in drafts if d.refused and d.refusal_reason == "entity"), None)):
+        return unnamed
     pieces, citations = [], []
     for draft, part in zip(drafts, parts):
         if draft.refused:
