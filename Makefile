@@ -53,6 +53,7 @@ HELDOUT_SUITES := evals/temporal1.jsonl evals/heldout8.jsonl evals/heldout8-en.j
 	evals/heldout14.jsonl evals/heldout14-en.jsonl evals/heldout14-kk.jsonl \
 	evals/heldout15.jsonl evals/heldout15-en.jsonl evals/heldout15-kk.jsonl \
 	evals/heldout16.jsonl evals/heldout16-en.jsonl evals/heldout16-kk.jsonl \
-	evals/heldout17.jsonl evals/heldout17-en.jsonl evals/heldout17-kk.jsonl
+	evals/heldout17.jsonl evals/heldout17-en.jsonl evals/heldout17-kk.jsonl \
+	evals/heldout18.jsonl evals/heldout18-en.jsonl evals/heldout18-kk.jsonl
 eval: setup
 	$(BIN)/rag eval $(TUNING_SUITES) $(HELDOUT_SUITES) --out evals/runs/latest
