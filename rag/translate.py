@@ -96,6 +96,11 @@ def to_russian(text: str) -> str:
     return " ".join(out)
 
 
+def in_glossary(phrase: str) -> bool:
+    """Whether the glossary has this phrase whole ("Bank of Russia")."""
+    return _lookup(glossary(), phrase.lower().split()) is not None
+
+
 def english_names(text: str) -> str:
     """The Russian spelling of the words of an English name the glossary does not know: the name proper
     («Kyrgyz President Sadyr Japarov» → «садыр джапаров»; «Security Council» → «»)."""

@@ -12,7 +12,7 @@ from rag.kazakh import to_russian as kazakh_to_russian
 from rag.query import is_month, without_dates
 from rag.stemming import given_name
 from rag.text import glossary_abbreviation, query_terms
-from rag.translate import english_names, to_russian as english_to_russian
+from rag.translate import english_names, in_glossary, to_russian as english_to_russian
 
 # A capitalised English word that is not the first of the question, or a run of them: a name.
 # (An institution's name keeps its small words: "Council for Science and Education".)
@@ -47,7 +47,7 @@ def named_entities(text: str, language: str, doc) -> list[tuple[int, Entity]]:
     if language == "en":
         return [(text.find(match[0]), entity) for match in ENGLISH_NAME.finditer(without_dates(text))
                 if not is_month(match[0]) and (entity := _entity(match[0], "NAME", in_russian(match[0], "en"),
-                                                                 english_names(match[0])))]
+                                                                 _english_name_words(match[0])))]
     found = []
     named = [(span.start, span.text, span.type) for span in doc.spans] + _proper_nouns(doc, language)
     if language == "kk":
@@ -110,6 +110,15 @@ def _proper_nouns(doc, language: str) -> list[tuple[int, str, str]]:
 def in_russian(text: str, language: str) -> str:
     """A word or name of the question in the Russian of the releases (its glossary, or transliterated)."""
     return {"en": english_to_russian, "kk": kazakh_to_russian}.get(language, str)(text)
+
+
+def _english_name_words(name: str) -> str:
+    """The Russian of an English name's name words: those the glossary does not know («Kyrgyz President Sadyr
+    Japarov» → «садыр джапаров»), or, of a title and a country the glossary knows, the country ("Emir of
+    Kuwait" → «кувейт»)."""
+    if (words := english_names(name)) or " of " not in name or in_glossary(name):
+        return words
+    return in_russian(name.rsplit(" of ", 1)[1], "en")
 
 
 def _entity(text: str, kind: str, russian: str, name_words: str | None = None) -> Entity | None:

@@ -17,6 +17,7 @@ from rag.answering.question import Question
 from rag.answering.wordforms import is_noun
 from rag.query import Query, without_dates
 from rag.text import query_terms, stem_head
+from rag.translate import english_names, to_russian
 
 RARE_SHARE = 0.75
 LATIN = re.compile(r"[A-Za-z]")
@@ -41,7 +42,9 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
         if all(_acronym(word) for word in entity.text.split()):
             continue
         # A name in Latin letters («Airbus») is rendered in Russian letters: its spelling is a guess.
-        guessed = question.query.language != "ru" or LATIN.search(entity.text) is not None
+        # (An English name the glossary renders whole is no guess: "Emir of Kuwait" → «эмир кувейт».)
+        language = question.query.language
+        guessed = language == "kk" or LATIN.search(entity.text) is not None and not _rendered_whole(entity.text, language)
         # A stem no release has may be of a form the releases do not use («Корея» → коре; «Кореи» → кор).
         # (Only then: the other forms' stems would also make a common word of a name rare.)
         found = {stem: variants for stem in entity.stems
@@ -68,7 +71,10 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
         # A place or organisation is named by all its words («Курганской области»): one the corpus never
         # uses makes it one no release speaks of. A person may be named by fewer (a surname alone).
         partly_unknown = entity.kind in ("LOC", "ORG") and len(found) < len(entity.stems)
-        if found and not (partly_unknown and not guessed):
+        # An English name rendered by the glossary is named by its name words ("Kuwait" of "Emir of Kuwait"):
+        # none of them in any release, no release speaks of it, whatever its title.
+        unnamed = language == "en" and not guessed and entity.name_stems and not found.keys() & set(entity.name_stems)
+        if found and not (partly_unknown and not guessed) and not unnamed:
             # Its name words, when it has words for its kind too («Курганской» of «Курганской области»).
             # (When the last of its name words, a surname, is spelled unlike any the corpus has, its name is
             # a guess that failed: then all its words found speak for it.)
@@ -114,3 +120,8 @@ def unheard_of_topic(query: Query, idf: Callable[[str], float | None]) -> str | 
              if not (at and word[0].isupper()) and is_noun(word)]
     unheard = [word for word in nouns if (stems := query_terms(word)) and all(idf(stem) is None for stem in stems)]
     return unheard[0] if nouns and len(unheard) == len(nouns) else None
+
+
+def _rendered_whole(name: str, language: str) -> bool:
+    """Whether every word of an English name is the glossary's (so its Russian is no transliteration)."""
+    return language == "en" and not english_names(name) and not LATIN.search(to_russian(name))
