@@ -86,9 +86,7 @@ def test_a_release_of_the_period_that_says_far_less_than_one_of_another_period_d
 
 
 def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not_yet_said():
-    from rag.answering.extractive import Candidate
-
-    answerer = _answerer_without_index()
+    from rag.answering.selection import Candidate, select
 
     def candidate(text: str, doc_id: str, score: float) -> Candidate:
         return Candidate(passage(text, doc_id=doc_id), text, set(terms(text)), 0.5, 0, score=score)
@@ -98,13 +96,13 @@ def test_a_question_asking_one_thing_quotes_another_release_only_for_what_is_not
     answer = candidate("Послом России в Египте назначен Георгий Борисенко.", "decree", 1.0)
     same_topic = candidate("Посол России в Египте вручил верительные грамоты президенту.", "other", 0.9)
     same_release = candidate("Борисенко ранее работал послом России в Мексике.", "decree", 0.8)
-    chosen = answerer._select([answer, same_topic, same_release], wanted, sum(wanted.values()), asked.asks_several)
+    chosen = select([answer, same_topic, same_release], wanted, sum(wanted.values()), asked.asks_several)
     assert [c.passage.doc_id for c in chosen] == ["decree", "decree"]
 
     two = model("Кто назначен послом России в Египте, и когда он вручил верительные грамоты?")
     assert two.asks_several and model("О чём говорили в марте и апреле 2025 года?").asks_several
     wanted = {term: 1.0 for term in two.query.content_terms}
-    chosen = answerer._select([answer, same_topic], wanted, sum(wanted.values()), two.asks_several)
+    chosen = select([answer, same_topic], wanted, sum(wanted.values()), two.asks_several)
     assert [c.passage.doc_id for c in chosen] == ["decree", "other"]
 
 
@@ -121,7 +119,7 @@ def test_a_sites_links_to_other_pages_are_not_quoted(settings, embedder, tmp_pat
 
 
 def test_a_question_naming_several_periods_of_one_kind_quotes_each():
-    from rag.answering.extractive import Candidate, ExtractiveAnswerer
+    from rag.answering.selection import Candidate, each_period
 
     def candidate(text: str, date: str, score: float) -> Candidate:
         return Candidate(passage(text, date=date, doc_id=date), text, set(terms(text)), 0.5, 0, score=score)
@@ -130,10 +128,10 @@ def test_a_question_naming_several_periods_of_one_kind_quotes_each():
     july_more = candidate("Банк России допускает дальнейшее повышение ставки.", "2024-07-26", 0.9)
     october = candidate("Банк России повысил ключевую ставку до 21%.", "2024-10-25", 0.5)
     months = (DateRange(20240701, 20240731), DateRange(20241001, 20241031))
-    assert ExtractiveAnswerer._each_period([july, july_more, october], months) == [july, october]
+    assert each_period([july, july_more, october], months) == [july, october]
     # a release's day and the year it forecasts are not two periods asked alike
     day_and_year = (DateRange(20240726, 20240726), DateRange(20250101, 20251231))
-    assert ExtractiveAnswerer._each_period([july, october], day_and_year) == []
+    assert each_period([july, october], day_and_year) == []
 
 
 def test_a_refusal_for_a_document_names_what_was_asked(assistant):

@@ -8,7 +8,8 @@ constraint failed.
 
 Among quotable sentences the score mixes how much of the question's (idf-weighted) stems a sentence and
 its passage's title cover, the cosine between its embedding and the question's, bonuses when it holds
-the kind of answer asked for (a name for "кто") and the question's predicate, and its release's rank.
+the kind of answer asked for (a name for "кто") and the question's predicate, and its release's rank; the
+sentences quoted are chosen from the best down (`selection.py`).
 The evidence is the larger of the best coverage of the question's stems (its date words aside) by one of
 the top eligible passages and the best sentence cosine; below `min_evidence` the answerer refuses
 rather than quote something merely near the question.
@@ -17,7 +18,7 @@ rather than quote something merely near the question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Iterator
 
 import numpy as np
@@ -29,6 +30,7 @@ from rag.answering.periods import within
 from rag.answering.expected import STRICT, holds, names_another
 from rag.answering.question import Question, read_question
 from rag.answering.regions import another_region, asked_region
+from rag.answering.selection import Candidate, select
 from rag.answering.spellings import enforced_entities, unheard_of_topic
 from rag.query import DateRange, Query
 from rag.retrieval import Passage
@@ -46,16 +48,11 @@ FORECAST_PENALTY = 0.15
 RANK_DECAY = 0.1
 # A passage's rank among its release's passages counts for this share of a release's rank.
 WITHIN_RELEASE_DECAY = 0.5
-SAME_PASSAGE_PENALTY = 0.9
 MIN_SENTENCE_CHARS = 25
 # A page's links to other pages, left in a release's text by the site («Смотрите также …», «Дополнительно
 # Список документов …»): titles of other releases, which state nothing; nor does the line giving the time a
 # release was published («Время публикации пресс-релиза … — 13:30 по московскому времени»).
 SIDEBAR = re.compile(r"\s*(?:Смотрите\s+также\b|Дополнительно\s+[А-ЯЁA-Z«]|Время\s+публикации\b)")
-KEEP_RATIO = 0.6
-# Share of the question's (idf-weighted) stems, unsaid by the sentences chosen, that a sentence of another
-# release must say to join an answer to a question asking one thing.
-NEW_SHARE = 0.2
 EVIDENCE_PASSAGES = 3
 # Share of the question (idf-weighted) that the best sentence quoted must say, with its release's title: a
 # passage on the topic whose sentences say almost nothing asked («кого назначили послом в Германии» — «Путин
@@ -77,19 +74,6 @@ OTHER_PERIOD_COVERAGE = 0.8
 PUBLISHER_COVERAGE = 0.6
 # A stem said in other words counts for less than said in its own.
 REPHRASED_WEIGHT = 0.5
-
-
-@dataclass
-class Candidate:
-    passage: Passage
-    text: str
-    terms: set[str]
-    coverage: float
-    rank: float
-    score: float = 0.0
-    similarity: float = 0.0
-    context: str = ""
-    before: str = ""
 
 
 class ExtractiveAnswerer:
@@ -159,7 +143,7 @@ class ExtractiveAnswerer:
         evidence = _evidence(quoted, wanted, total, max(c.similarity for c in candidates))
         if evidence < self.min_evidence:
             return refusal(query, passages, evidence)
-        chosen = self._select(candidates, wanted, total, question.asks_several, query.periods)
+        chosen = select(candidates, wanted, total, question.asks_several, query.periods, self.max_sentences)
         support = max(c.coverage for c in chosen)
         if support < MIN_SUPPORT:
             return refusal(query, passages, support)
@@ -309,43 +293,6 @@ class ExtractiveAnswerer:
             return j is not None and any(near[row[w], j] for w in words(sentence) if w in row)
         return like
 
-    def _select(self, ranked: list[Candidate], wanted: dict[str, float], total: float,
-                several: bool, periods: tuple = ()) -> list[Candidate]:
-        """Greedy: the best sentence, then the next best that says something new, preferring other passages
-        (a multi-document question wants a sentence from each). A question that asks one thing takes a
-        sentence of another release only when it says a good share of what the sentences chosen do not: a
-        second release that merely shares the topic would be cited for what it does not support. A question
-        naming several periods («в феврале и в марте») starts from the best sentence of each."""
-        chosen = self._each_period(ranked, periods) or [ranked[0]]
-        floor = KEEP_RATIO * ranked[0].score
-        while len(chosen) < max(self.max_sentences, len(periods)):
-            def adjusted(c: Candidate) -> float:
-                same = any(c.passage.chunk_id == x.passage.chunk_id for x in chosen)
-                return c.score * (SAME_PASSAGE_PENALTY if same else 1.0)
-
-            said = set().union(*(x.terms for x in chosen))
-            releases = {x.passage.doc_id for x in chosen}
-            fresh = [c for c in ranked if c not in chosen
-                     and not any(c.text == x.text or _overlap(c.terms, x.terms) > 0.7 for x in chosen)
-                     and (several or c.passage.doc_id in releases
-                          or sum(wanted.get(t, 0.0) for t in c.terms - said) >= NEW_SHARE * total)]
-            best = max(fresh, key=adjusted, default=None)
-            if best is None or adjusted(best) < floor:
-                break
-            chosen.append(best)
-        return chosen
-
-    @staticmethod
-    def _each_period(ranked: list[Candidate], periods: tuple) -> list[Candidate]:
-        """The best sentence published in each of the periods asked, in their order; [] unless two or more
-        of them have one. Periods of different lengths are not asked alike («прогноз на 2017 год в релизе
-        10 июня 2016 года» asks one release about another year)."""
-        if len({(p.start == p.end, p.whole_years) for p in periods}) > 1:
-            return []
-        best = [next((c for c in ranked if within(c.passage, period)), None) for period in periods]
-        found = [c for c in best if c is not None]
-        return found if len(found) > 1 else []
-
 
 def _compounded(pairs: list[tuple[str, str]], own: set[str]) -> set[str]:
     """The question's stems a sentence says in one word made of two of them: «водному хозяйству» in
@@ -407,6 +354,3 @@ def _coverage(passage: Passage, wanted: dict[str, float], total: float) -> float
     present = set(terms(passage.title)) | set(terms(passage.text))
     return sum(w for t, w in wanted.items() if t in present) / total
 
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / max(1, min(len(a), len(b)))

@@ -44,7 +44,8 @@ def enforced_entities(question: Question, spellings: Callable[..., list[str]],
         # A name in Latin letters («Airbus») is rendered in Russian letters: its spelling is a guess.
         # (An English name the glossary renders whole is no guess: "Emir of Kuwait" → «эмир кувейт».)
         language = question.query.language
-        guessed = language == "kk" or LATIN.search(entity.text) is not None and not _rendered_whole(entity.text, language)
+        guessed = language == "kk" or (LATIN.search(entity.text) is not None
+                                       and not _rendered_whole(entity.text, language))
         # A stem no release has may be of a form the releases do not use («Корея» → коре; «Кореи» → кор).
         # (Only then: the other forms' stems would also make a common word of a name rare.)
         found = {stem: variants for stem in entity.stems
